@@ -1,0 +1,55 @@
+# Two commands: `make book` builds the HTML book, `make test` runs every test.
+# Both create .venv (Python >= 3.12) and install requirements.txt on first use.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# The first Python >= 3.12 found: pyenv's 3.12 (through .python-version), python3.12, 3.13...
+PYTHON ?= $(shell for p in python3 python3.12 python3.13 python3.14; do \
+	  if command -v $$p >/dev/null 2>&1 && \
+	     $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; \
+	  then command -v $$p; break; fi; done)
+
+.PHONY: help venv book test unit lab bench figures clean
+
+help:
+	@echo "make book   build the HTML book (_build/html/index.html)"
+	@echo "make test   unit tests + every notebook under nbval"
+	@echo "make unit   unit tests only"
+	@echo "make lab    open the notebooks in JupyterLab"
+	@echo "make clean  remove the build, caches and .venv"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: no Python >= 3.12 found (brainpy 2.9 needs it)." >&2; \
+	  echo "       Install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12'." >&2; \
+	  exit 1; fi
+	@echo "Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "The book: file://$(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+unit: $(STAMP)
+	$(PY) -m pytest tests
+
+figures: $(STAMP)
+	$(PY) -m wbmodel figures --out _build/figures
+
+lab: $(STAMP)
+	$(PY) -m pip install --quiet jupyterlab
+	$(VENV)/bin/jupyter lab book/
+
+clean:
+	rm -rf _build .jupyter_cache $(VENV) *.egg-info

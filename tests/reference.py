@@ -1,0 +1,88 @@
+"""An independent reference for the single Wang–Buzsáki cell, written without wbmodel.
+
+The equations are typed again here from PAPER.md and integrated with SciPy's LSODA at tight
+tolerances, in float64, with spike times located by event detection (V crossing 0 mV
+upwards). Tests compare wbmodel against this; nothing here imports wbmodel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.integrate import solve_ivp
+from scipy.optimize import minimize_scalar
+from scipy.special import exprel
+
+G_NA, G_K, G_L = 35.0, 9.0, 0.1       # mS/cm²
+E_NA, E_K, E_L = 55.0, -90.0, -65.0   # mV
+C_M = 1.0                             # µF/cm²
+
+
+def rates(V):
+    am = 1.0 / exprel(-0.1 * (V + 35.0))
+    bm = 4.0 * np.exp(-(V + 60.0) / 18.0)
+    ah = 0.07 * np.exp(-(V + 58.0) / 20.0)
+    bh = 1.0 / (1.0 + np.exp(-0.1 * (V + 28.0)))
+    an = 0.1 / exprel(-0.1 * (V + 34.0))
+    bn = 0.125 * np.exp(-(V + 44.0) / 80.0)
+    return am, bm, ah, bh, an, bn
+
+
+def rhs(t, y, I_app, phi):
+    V, h, n = y
+    am, bm, ah, bh, an, bn = rates(V)
+    m = am / (am + bm)
+    dV = (-G_NA * m**3 * h * (V - E_NA) - G_K * n**4 * (V - E_K) - G_L * (V - E_L) + I_app) / C_M
+    return [dV, phi * (ah * (1 - h) - bh * h), phi * (an * (1 - n) - bn * n)]
+
+
+def rest_state(V0=-65.0):
+    """(V0, h∞(V0), n∞(V0)): the start used by wbmodel's single-cell runs."""
+    _, _, ah, bh, an, bn = rates(V0)
+    return [V0, ah / (ah + bh), an / (an + bn)]
+
+
+def _crossing(t, y, I_app, phi):
+    return y[0]
+
+
+_crossing.direction = 1.0
+
+
+def run(I_app, phi=5.0, duration=2000.0, rtol=1e-9, atol=1e-9, max_step=0.5, dense=False):
+    """Integrate from rest; return (spike times in ms, the solve_ivp solution)."""
+    sol = solve_ivp(rhs, (0.0, duration), rest_state(), method="LSODA", args=(I_app, phi),
+                    rtol=rtol, atol=atol, max_step=max_step, events=_crossing,
+                    dense_output=dense)
+    return sol.t_events[0], sol
+
+
+def steady_rate(I_app, phi=5.0, duration=2000.0, transient=500.0):
+    """(count − 1) / (last − first) over spikes after the transient, Hz (0 with < 2)."""
+    t, _ = run(I_app, phi, duration)
+    t = t[t > transient]
+    return 0.0 if t.size < 2 else (t.size - 1) / (t[-1] - t[0]) * 1e3
+
+
+def ahp_trough(I_app, phi=5.0, duration=1000.0, transient=500.0):
+    """Minimum of V after the transient (mV), from a densely sampled solution."""
+    _, sol = run(I_app, phi, duration, max_step=0.05, dense=True)
+    tt = np.arange(transient, duration, 0.001)
+    return float(sol.sol(tt)[0].min())
+
+
+def steady_current(V):
+    """The drive that holds the cell at rest at V: I_ss(V), µA/cm²."""
+    am, bm, ah, bh, an, bn = rates(V)
+    m, h, n = am / (am + bm), ah / (ah + bh), an / (an + bn)
+    return G_NA * m**3 * h * (V - E_NA) + G_K * n**4 * (V - E_K) + G_L * (V - E_L)
+
+
+def rheobase_snic():
+    """The rheobase of a class-1 (saddle-node on invariant circle) cell, exactly.
+
+    Repetitive firing starts where the resting state disappears: at the local maximum
+    ("knee") of the steady-state I–V curve I_ss(V) above rest.
+    """
+    res = minimize_scalar(lambda V: -steady_current(V), bounds=(-65.0, -50.0), method="bounded",
+                          options={"xatol": 1e-10})
+    return float(-res.fun), float(res.x)

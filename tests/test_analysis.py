@@ -1,0 +1,86 @@
+"""Coherence κ, network frequency and rates, on hand-made rasters and on real runs."""
+
+import braintools
+import brainunit as u
+import numpy as np
+import pytest
+
+import wbmodel as wb
+from wbmodel.analysis import binarize, coherence_matrix
+
+
+def _fake(spike_steps, n_cells, duration_ms=100.0, dt_ms=0.1):
+    """A SimulationResult with a raster given as {cell: [step, ...]}."""
+    steps = int(round(duration_ms / dt_ms))
+    raster = np.zeros((steps, n_cells), dtype=bool)
+    for cell, ks in spike_steps.items():
+        raster[np.asarray(ks), cell] = True
+    return wb.SimulationResult(
+        params=wb.WBParams(n_cells=n_cells), dt=dt_ms * u.ms, duration=duration_ms * u.ms,
+        seed=0, I_app_cells=np.ones(n_cells) * u.uA / u.cm**2,
+        spikes_packed=np.packbits(raster, axis=1), record_cells=np.array([], dtype=int),
+        V=np.zeros((steps, 0)) * u.mV, V_mean=np.zeros(steps) * u.mV)
+
+
+def test_kappa_is_one_for_identical_trains_and_zero_for_disjoint():
+    same = _fake({0: [9, 109, 209], 1: [9, 109, 209], 2: [9, 109, 209]}, 3)
+    assert wb.coherence(same, tau=2 * u.ms, start=0 * u.ms) == pytest.approx(1.0)
+    apart = _fake({0: [9, 109], 1: [59, 159]}, 2)
+    assert wb.coherence(apart, tau=2 * u.ms, start=0 * u.ms) == 0.0
+
+
+def test_kappa_by_hand():
+    # Bins of 10 ms (100 steps of 0.1 ms): cell 0 fires in bins 0, 1, 2, 3; cell 1 in bins 0, 1.
+    r = _fake({0: [5, 150, 250, 350], 1: [50, 120]}, 2)
+    X = binarize(r, 10 * u.ms, start=0 * u.ms, stop=40 * u.ms)
+    np.testing.assert_array_equal(X, [[1, 1, 1, 1], [1, 1, 0, 0]])
+    expected = 2 / np.sqrt(4 * 2)
+    assert wb.coherence(r, tau=10 * u.ms, start=0 * u.ms, stop=40 * u.ms) == pytest.approx(expected)
+    K = coherence_matrix(X)
+    assert K[0, 1] == K[1, 0] == pytest.approx(expected)
+
+
+def test_kappa_matches_braintools_cross_correlation(default_run):
+    """braintools.analysis.spike.cross_correlation is an independent implementation of κ."""
+    r = default_run
+    dt = 0.01
+    for tau, start, stop in [(2.5, 200.0, 500.0), (1.0, 100.0, 400.0), (5.0, 0.0, 500.0)]:
+        k0, k1 = int(round(start / dt)), int(round(stop / dt))
+        theirs = float(braintools.analysis.spike.cross_correlation(
+            r.raster()[k0:k1], bin=tau, dt=dt, method="vmap"))
+        ours = wb.coherence(r, tau=tau * u.ms, start=start * u.ms, stop=stop * u.ms)
+        assert ours == pytest.approx(theirs, abs=1e-6), f"τ = {tau} ms"
+
+
+def test_kappa_undefined_without_spikes():
+    with pytest.raises(ValueError, match="no cell fired"):
+        wb.coherence(_fake({}, 3), tau=2 * u.ms, start=0 * u.ms)
+
+
+def test_frequency_of_a_perfect_40_hz_rhythm():
+    r = _fake({c: np.arange(99, 10_000, 250) for c in range(10)}, 10, duration_ms=1000.0)
+    f = float(wb.network_frequency(r).to_decimal(u.Hz))
+    assert f == pytest.approx(40.0, abs=0.1)
+    assert float(wb.network_frequency(r, method="rate").to_decimal(u.Hz)) == pytest.approx(40.0)
+    rates = wb.firing_rates(r, start=0 * u.ms).to_decimal(u.Hz)
+    np.testing.assert_allclose(rates, 40.0)
+    np.testing.assert_allclose(wb.isi_cv(r), 0.0, atol=1e-9)
+
+
+def test_spectral_and_rate_frequency_agree_when_synchronous(default_run):
+    a = float(wb.network_frequency(default_run).to_decimal(u.Hz))
+    b = float(wb.network_frequency(default_run, method="rate").to_decimal(u.Hz))
+    assert a == pytest.approx(b, rel=0.02), "one spike per cell per cycle: the two must agree"
+
+
+def test_population_activity_counts_every_spike(default_run):
+    t, rate = wb.population_activity(default_run, bin=1 * u.ms, start=0 * u.ms)
+    total = float(np.sum(rate.to_decimal(u.Hz))) * 1e-3 * default_run.n_cells
+    assert total == pytest.approx(len(default_run.spike_times), abs=0.5)
+
+
+def test_window_is_checked(default_run):
+    with pytest.raises(ValueError, match="start"):
+        wb.coherence(default_run, start=600 * u.ms)
+    with pytest.raises(TypeError, match="tau"):
+        wb.coherence(default_run, tau=2.5)

@@ -1,0 +1,73 @@
+"""WBParams: the paper's defaults, units checked, bad values refused with the parameter named."""
+
+import brainunit as u
+import pytest
+
+import wbmodel as wb
+
+UA = u.uA / u.cm**2
+MS = u.mS / u.cm**2
+
+
+def test_defaults_are_the_papers():
+    p = wb.WBParams()
+    assert p.n_cells == 100 and p.n_inputs is None and p.phi == 5.0
+    assert p.in_degree == 99
+    assert float(p.I_app.to_decimal(UA)) == 1.0 and float(p.g_syn.to_decimal(MS)) == 0.1
+    assert float(p.E_syn.to_decimal(u.mV)) == -75.0
+    assert float(p.tau_syn.to_decimal(u.ms)) == pytest.approx(10.0)
+    assert float(p.g_per_synapse.to_decimal(MS)) == pytest.approx(0.1 / 99)
+
+
+def test_frozen_and_replace():
+    p = wb.WBParams()
+    with pytest.raises(AttributeError):
+        p.phi = 3.0
+    q = p.replace(tau_syn=5 * u.ms, I_app=2 * UA)
+    assert float(q.beta.to_decimal(u.ms**-1)) == pytest.approx(0.2) and p.phi == q.phi
+    assert wb.WBParams.from_dict(q.to_dict()) == q
+
+
+@pytest.mark.parametrize("name, value, error", [
+    ("I_app", 1.0 * u.mV, TypeError),
+    ("I_app", 1.0, TypeError),
+    ("g_syn", 0.1, TypeError),
+    ("g_syn", 0.1 * u.mV, TypeError),
+    ("E_syn", -75 * u.mS / u.cm**2, TypeError),
+    ("beta", 10 * u.ms, TypeError),
+    ("g_syn", -0.1 * MS, ValueError),
+    ("I_sigma", -0.1 * UA, ValueError),
+    ("alpha", 0 / u.ms, ValueError),
+    ("beta", -1 / u.ms, ValueError),
+    ("I_app", float("nan") * UA, ValueError),
+    ("E_syn", float("inf") * u.mV, ValueError),
+    ("phi", 0.0, ValueError),
+    ("phi", -1.0, ValueError),
+    ("phi", float("nan"), ValueError),
+    ("phi", 2 * u.mV, TypeError),
+    ("n_cells", 1, ValueError),
+    ("n_cells", 10.5, ValueError),
+    ("n_inputs", 0, ValueError),
+    ("n_inputs", 100, ValueError),
+])
+def test_bad_values_name_the_parameter(name, value, error):
+    with pytest.raises(error, match=name):
+        wb.WBParams(**{name: value})
+
+
+def test_unknown_field_in_replace():
+    with pytest.raises(TypeError, match="I_mu"):
+        wb.WBParams().replace(I_mu=1 * UA)
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(duration=10 * u.mV), "duration"),
+    (dict(dt=100 * u.Hz), "dt"),
+    (dict(dt=0 * u.ms), "dt"),
+    (dict(duration=-1 * u.ms), "duration"),
+    (dict(duration=10.005 * u.ms), "whole number"),
+    (dict(seed=-1), "seed"),
+])
+def test_simulate_checks_its_arguments(kw, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        wb.simulate(wb.WBParams(n_cells=4), **{"duration": 10 * u.ms, **kw})

@@ -1,0 +1,82 @@
+"""simulate(): results, reproducibility, compile-once, and the gamma rhythm itself."""
+
+import brainunit as u
+import numpy as np
+import pytest
+
+import wbmodel as wb
+from wbmodel import simulation
+
+UA = u.uA / u.cm**2
+MS = u.mS / u.cm**2
+
+
+def test_default_network_is_synchronous_near_40_hz(default_run):
+    f = float(wb.network_frequency(default_run).to_decimal(u.Hz))
+    kappa = wb.coherence(default_run)
+    assert 35 <= f <= 45, f"the paper's network oscillates near 40 Hz, got {f:.1f} Hz"
+    assert kappa > 0.9, f"mutual inhibition should synchronise the network: κ = {kappa:.3f}"
+
+
+def test_no_inhibition_no_synchrony():
+    res = wb.simulate(wb.WBParams(g_syn=0 * MS), duration=500 * u.ms)
+    kappa = wb.coherence(res)
+    assert kappa < 0.3, f"uncoupled cells with random initial V are asynchronous: κ = {kappa:.3f}"
+
+
+def test_result_fields(default_run):
+    r = default_run
+    steps = 500 / 0.01
+    assert r.spikes_packed.shape == (steps, 13) and r.spikes_packed.dtype == np.uint8
+    assert r.V.shape == (steps, 5) and r.V_mean.shape == (steps,)
+    assert r.times.shape == (steps,)
+    np.testing.assert_allclose(float(r.times[-1].to_decimal(u.ms)), 500.0)
+    assert r.spike_times.shape == r.spike_neurons.shape
+    assert np.all(np.diff(r.spike_times.to_decimal(u.ms)) >= 0), "spikes come in time order"
+    assert r.raster().sum() == len(r.spike_neurons)
+    np.testing.assert_allclose(np.asarray(r.I_app_cells.to_decimal(UA)), 1.0)
+    v0 = r.V.to_decimal(u.mV)[0]
+    assert np.all((v0 > -71) & (v0 < -49)), "initial V is uniform in [−70, −50] mV"
+
+
+def test_same_seed_same_spikes_other_seed_other_spikes():
+    p = wb.WBParams(I_sigma=0.02 * UA)
+    a = wb.simulate(p, duration=100 * u.ms, seed=5)
+    b = wb.simulate(p, duration=100 * u.ms, seed=5)
+    c = wb.simulate(p, duration=100 * u.ms, seed=6)
+    np.testing.assert_array_equal(a.spikes_packed, b.spikes_packed)
+    np.testing.assert_array_equal(np.asarray(a.V.mantissa), np.asarray(b.V.mantissa))
+    assert not np.array_equal(a.spikes_packed, c.spikes_packed), "another seed, other spikes"
+
+
+def test_heterogeneous_drive_has_the_requested_sd():
+    res = wb.simulate(wb.WBParams(n_cells=2000, I_sigma=0.1 * UA), duration=1 * u.ms)
+    I = np.asarray(res.I_app_cells.to_decimal(UA))
+    assert abs(I.mean() - 1.0) < 0.01 and abs(I.std() - 0.1) < 0.006, (
+        "I_sigma is a standard deviation (not a variance)")
+
+
+def test_new_values_and_seeds_do_not_recompile():
+    simulation._program.cache_clear()
+    p = wb.WBParams(n_cells=30)
+    wb.simulate(p, duration=20 * u.ms, seed=0)
+    prog = simulation._program(30, False, 2000, 0.01, (0, 1, 2, 3, 4), False)
+    assert prog._cache_size() == 1
+    for kw in (dict(I_app=1.3 * UA), dict(g_syn=0.2 * MS, phi=3.0), dict(I_sigma=0.05 * UA)):
+        wb.simulate(p.replace(**kw), duration=20 * u.ms, seed=7)
+    assert prog._cache_size() == 1, "new parameter values or seeds must reuse the compiled program"
+    assert simulation._program.cache_info().currsize == 1
+
+
+def test_sparse_network_runs_and_synchronises():
+    res = wb.simulate(wb.WBParams(n_inputs=60), duration=500 * u.ms, seed=1)
+    assert res.pre_indices.shape == (100, 60)
+    assert wb.coherence(res) > 0.8, "M = 60 inputs per cell is well above the critical M"
+
+
+def test_record_selects_cells():
+    res = wb.simulate(wb.WBParams(n_cells=10), duration=5 * u.ms, record=[9, 2])
+    assert res.V.shape == (500, 2)
+    np.testing.assert_array_equal(res.record_cells, [9, 2])
+    with pytest.raises(ValueError, match="record"):
+        wb.simulate(wb.WBParams(n_cells=10), duration=5 * u.ms, record=[10])

@@ -1,0 +1,119 @@
+"""The interneuron network: cells, synapses and the inhibitory projection between them."""
+
+from __future__ import annotations
+
+import brainpy
+import brainstate
+import brainunit as u
+import jax.numpy as jnp
+import numpy as np
+
+from .cell import WangBuzsakiCell
+from .synapse import WangBuzsakiSynapse
+
+__all__ = ["FixedInDegree", "WBNetwork", "fixed_in_degree_indices"]
+
+
+def fixed_in_degree_indices(n_cells: int, n_inputs: int, seed: int) -> np.ndarray:
+    """Draw, for every cell, ``n_inputs`` distinct presynaptic partners, never itself.
+
+    Parameters
+    ----------
+    n_cells : int
+        N.
+    n_inputs : int
+        M, with 1 ≤ M ≤ N − 1.
+    seed : int
+        Seed of the draw (the same seed gives the same wiring).
+
+    Returns
+    -------
+    ndarray of int32, shape (N, M)
+        Row i lists the presynaptic cells of cell i, sorted.
+    """
+    if not 1 <= n_inputs <= n_cells - 1:
+        raise ValueError(f"n_inputs must be in [1, {n_cells - 1}], got {n_inputs}")
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x57B]))
+    out = np.empty((n_cells, n_inputs), dtype=np.int32)
+    for i in range(n_cells):
+        # Choose among the N - 1 others: draw from 0..N-2, then skip over i itself.
+        j = np.sort(rng.choice(n_cells - 1, size=n_inputs, replace=False))
+        out[i] = j + (j >= i)
+    return out
+
+
+class FixedInDegree(brainstate.nn.Module):
+    r"""Sparse communication: cell i sums ``s`` over its M presynaptic partners.
+
+    .. math:: g_i = w \sum_{j \in \mathrm{pre}(i)} s_j, \qquad w = g_{syn}/M
+
+    Stored as an (N, M) index array, so memory is O(N·M), never O(N²).
+
+    Parameters
+    ----------
+    pre_indices : array of int, shape (N, M)
+        Presynaptic partners of each cell (see :func:`fixed_in_degree_indices`).
+    weight : Quantity, mS/cm²
+        Conductance of one synapse, g_syn / M.
+    """
+
+    def __init__(self, pre_indices, weight):
+        super().__init__()
+        self.pre_indices = jnp.asarray(pre_indices)
+        n = self.pre_indices.shape[0]
+        self.in_size = (n,)
+        self.out_size = (n,)
+        self.weight = weight
+
+    def update(self, s):
+        return self.weight * u.math.sum(s[..., self.pre_indices], axis=-1)
+
+
+class WBNetwork(brainstate.nn.Module):
+    """N Wang–Buzsáki cells coupled by GABA_A synapses.
+
+    Parameters
+    ----------
+    n_cells : int
+        N.
+    I_app : Quantity, µA/cm², scalar or shape (N,)
+        Drive of each cell.
+    g_syn : Quantity, mS/cm²
+        Total synaptic conductance onto each cell.
+    pre_indices : array of int, shape (N, M), optional
+        Fixed in-degree wiring; ``None`` is all-to-all without self-connections, each synapse
+        of weight g_syn/(N − 1) (computed as a sum minus self, O(N)).
+    E_syn : Quantity, mV
+        Reversal potential of the synaptic (COBA) current.
+    alpha, beta, theta_syn
+        Synapse parameters, see :class:`~wbmodel.synapse.WangBuzsakiSynapse`.
+    **cell_kwargs
+        Passed to :class:`~wbmodel.cell.WangBuzsakiCell` (``phi``, conductances, reversal
+        potentials, ``C``, ``V_initializer``).
+
+    Notes
+    -----
+    One step: the projection turns s(t) into each cell's synaptic conductance, the cells
+    advance V (then h and n, see :class:`~wbmodel.cell.WangBuzsakiCell`), and the synapses
+    advance s with the new presynaptic V, the same staggered order as the cell's gates.
+    """
+
+    def __init__(self, n_cells, I_app, g_syn, pre_indices=None, E_syn=-75.0 * u.mV,
+                 alpha=12.0 / u.ms, beta=0.1 / u.ms, theta_syn=0.0 * u.mV, **cell_kwargs):
+        super().__init__()
+        self.cells = WangBuzsakiCell(n_cells, I_app=I_app, **cell_kwargs)
+        self.syn = WangBuzsakiSynapse(n_cells, alpha=alpha, beta=beta, theta_syn=theta_syn)
+        if pre_indices is None:
+            comm = brainstate.nn.AllToAll(n_cells, n_cells, include_self=False,
+                                          w_init=g_syn / (n_cells - 1))
+        else:
+            comm = FixedInDegree(pre_indices, g_syn / np.shape(pre_indices)[1])
+        self.proj = brainpy.state.CurrentProj(
+            self.syn.prefetch("s"), comm=comm, out=brainpy.state.COBA(E=E_syn), post=self.cells)
+
+    def update(self):
+        """Advance one step; return the cells' spikes (bool, upward crossings of 0 mV)."""
+        self.proj()
+        spikes = self.cells()
+        self.syn(self.cells.V.value)
+        return spikes

@@ -1,0 +1,290 @@
+"""Run the network: one compiled program per shape, parameters passed in as arrays.
+
+:func:`simulate` turns a :class:`~wbmodel.params.WBParams` into plain arrays, calls a program
+compiled once for its shape (N, M, number of steps, dt, recorded cells) and wraps what comes
+back in a :class:`SimulationResult`. A new drive, conductance or seed re-uses the program.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import brainstate
+import brainunit as u
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .network import WBNetwork, fixed_in_degree_indices
+from .params import MS_PER_CM2, PER_MS, UA_PER_CM2, UF_PER_CM2, WBParams, as_quantity
+
+__all__ = ["simulate", "SimulationResult", "SimulationDiverged", "n_steps_of", "DEFAULT_DT",
+           "param_arrays", "cell_kwargs"]
+
+#: Default integration step (see the numerics chapter for the accuracy it buys).
+DEFAULT_DT = 0.01 * u.ms
+
+#: The initial V of every cell is drawn uniformly from this range (mV).
+V_INIT_RANGE = (-70.0, -50.0)
+
+# Parameters that enter the compiled program as traced arrays, with their units.
+_TRACED = {
+    "I_app": UA_PER_CM2, "I_sigma": UA_PER_CM2, "g_syn": MS_PER_CM2, "E_syn": u.mV,
+    "alpha": PER_MS, "beta": PER_MS, "theta_syn": u.mV, "g_Na": MS_PER_CM2,
+    "g_K": MS_PER_CM2, "g_L": MS_PER_CM2, "E_Na": u.mV, "E_K": u.mV, "E_L": u.mV,
+    "C": UF_PER_CM2,
+}
+
+
+class SimulationDiverged(FloatingPointError):
+    """The state became NaN or infinite during a run."""
+
+
+def n_steps_of(duration, dt) -> int:
+    """The number of steps of size ``dt`` in ``duration``; both must be positive times.
+
+    Raises
+    ------
+    TypeError
+        If either is not a time.
+    ValueError
+        If either is not positive, or ``duration`` is not a whole number of steps.
+    """
+    duration = as_quantity("duration", duration, u.ms)
+    dt = as_quantity("dt", dt, u.ms)
+    d, h = float(duration.to_decimal(u.ms)), float(dt.to_decimal(u.ms))
+    if not h > 0:
+        raise ValueError(f"dt must be > 0 ms, got {dt}")
+    if not d > 0:
+        raise ValueError(f"duration must be > 0 ms, got {duration}")
+    steps = round(d / h)
+    if steps < 1 or not math.isclose(steps * h, d, rel_tol=1e-9, abs_tol=1e-12):
+        raise ValueError(
+            f"duration must be a whole number of steps of dt: {duration} / {dt} = {d / h:g}")
+    return steps
+
+
+_CELL_FIELDS = ("g_Na", "g_K", "g_L", "E_Na", "E_K", "E_L", "C")
+
+
+def param_arrays(params: WBParams) -> dict:
+    """The traced parameters as plain numbers in the paper's units (brainstate's float type)."""
+    dtype = brainstate.environ.dftype()
+    theta = {k: jnp.asarray(getattr(params, k).to_decimal(unit), dtype)
+             for k, unit in _TRACED.items()}
+    theta["phi"] = jnp.asarray(params.phi, dtype)
+    return theta
+
+
+def cell_kwargs(theta: dict) -> dict:
+    """Keyword arguments of :class:`~wbmodel.cell.WangBuzsakiCell` from :func:`param_arrays`."""
+    kw = {k: theta[k] * _TRACED[k] for k in _CELL_FIELDS}
+    kw["phi"] = theta["phi"]
+    return kw
+
+
+def _build_network(theta, key, pre_indices, n_cells):
+    """Build and initialise the network from plain arrays (inside the trace).
+
+    Returns the network and the drive each cell received (µA/cm², plain array).
+    """
+    k_drive, k_v = jax.random.split(key)
+    I_cells = theta["I_app"] + theta["I_sigma"] * jax.random.normal(k_drive, (n_cells,))
+    V0 = jax.random.uniform(k_v, (n_cells,), minval=V_INIT_RANGE[0], maxval=V_INIT_RANGE[1])
+    syn = {k: theta[k] * _TRACED[k] for k in ("g_syn", "E_syn", "alpha", "beta", "theta_syn")}
+    net = WBNetwork(n_cells, I_app=I_cells * UA_PER_CM2, pre_indices=pre_indices,
+                    V_initializer=V0 * u.mV, **syn, **cell_kwargs(theta))
+    brainstate.nn.init_all_states(net)
+    return net, I_cells
+
+
+@functools.lru_cache(maxsize=32)
+def _program(n_cells: int, sparse: bool, n_steps: int, dt_ms: float, record: tuple,
+             progress: bool):
+    """The compiled simulation for one shape; cached, so each shape compiles once."""
+    rec = np.asarray(record, dtype=np.int32)
+
+    def run(theta, key, pre_indices):
+        net, I_cells = _build_network(theta, key, pre_indices if sparse else None, n_cells)
+
+        def step(i):
+            spikes = net.update()
+            V = net.cells.V.value.to_decimal(u.mV)
+            return jnp.packbits(spikes, axis=-1), V[rec], jnp.mean(V)
+
+        pbar = brainstate.transform.ProgressBar(count=20) if progress else None
+        with brainstate.environ.context(dt=dt_ms * u.ms):
+            packed, V_rec, V_mean = brainstate.transform.for_loop(
+                step, jnp.arange(n_steps), pbar=pbar)
+        return packed, V_rec, V_mean, I_cells
+
+    return jax.jit(run)
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """What one run produced.
+
+    Attributes
+    ----------
+    params : WBParams
+        The parameters of the run.
+    dt, duration : Quantity, ms
+        Step and length of the run.
+    seed : int
+        Seed of the drives, initial V and (sparse case) wiring.
+    I_app_cells : Quantity, µA/cm², shape (N,)
+        The drive each cell received.
+    spikes_packed : ndarray of uint8, shape (steps, ceil(N/8))
+        Bit-packed raster: bit j of row k is 1 when cell j crossed 0 mV upwards during step k.
+    record_cells : ndarray of int
+        The cells whose V is in ``V``.
+    V : Quantity, mV, shape (steps, len(record_cells))
+        Membrane potential of the recorded cells at the end of each step.
+    V_mean : Quantity, mV, shape (steps,)
+        Population mean membrane potential at the end of each step.
+    pre_indices : ndarray of int, shape (N, M), or None
+        The wiring of a fixed in-degree network (``None``: all-to-all without self).
+    """
+
+    params: WBParams
+    dt: u.Quantity
+    duration: u.Quantity
+    seed: int
+    I_app_cells: u.Quantity
+    spikes_packed: np.ndarray
+    record_cells: np.ndarray
+    V: u.Quantity
+    V_mean: u.Quantity
+    pre_indices: np.ndarray | None = None
+
+    @property
+    def n_cells(self) -> int:
+        return self.params.n_cells
+
+    @property
+    def n_steps(self) -> int:
+        return self.spikes_packed.shape[0]
+
+    @property
+    def times(self) -> u.Quantity:
+        """Time at the end of each step (ms), matching the rows of ``V`` and the raster."""
+        return (np.arange(1, self.n_steps + 1) * float(self.dt.to_decimal(u.ms))) * u.ms
+
+    def raster(self) -> np.ndarray:
+        """The spike raster as booleans, shape (steps, N)."""
+        bits = np.unpackbits(self.spikes_packed, axis=-1, count=self.n_cells)
+        return bits.astype(bool)
+
+    @functools.cached_property
+    def _spikes(self):
+        steps, cells = np.nonzero(self.raster())
+        return (steps + 1) * float(self.dt.to_decimal(u.ms)), cells
+
+    @property
+    def spike_times(self) -> u.Quantity:
+        """Times of all spikes (ms), in time order; pairs with :attr:`spike_neurons`."""
+        return self._spikes[0] * u.ms
+
+    @property
+    def spike_neurons(self) -> np.ndarray:
+        """Index of the cell that fired each spike in :attr:`spike_times`."""
+        return self._spikes[1]
+
+    def spike_counts(self, start=0.0 * u.ms, stop=None) -> np.ndarray:
+        """Number of spikes of each cell with ``start`` < t ≤ ``stop`` (default: to the end)."""
+        t = self._spikes[0]
+        lo = float(as_quantity("start", start, u.ms).to_decimal(u.ms))
+        hi = np.inf if stop is None else float(as_quantity("stop", stop, u.ms).to_decimal(u.ms))
+        keep = (t > lo) & (t <= hi)
+        return np.bincount(self.spike_neurons[keep], minlength=self.n_cells)
+
+    def __repr__(self) -> str:
+        return (f"SimulationResult(N={self.n_cells}, M={self.params.in_degree}, "
+                f"duration={self.duration}, dt={self.dt}, seed={self.seed}, "
+                f"spikes={len(self._spikes[0])})")
+
+
+def _check_record(record, n_cells) -> tuple:
+    cells = tuple(int(i) for i in np.atleast_1d(np.asarray(record, dtype=np.int64)))
+    bad = [i for i in cells if not 0 <= i < n_cells]
+    if bad:
+        raise ValueError(f"record must list cell indices in [0, {n_cells - 1}], got {bad}")
+    return cells
+
+
+def simulate(
+    params: WBParams | None = None,
+    duration=500.0 * u.ms,
+    dt=DEFAULT_DT,
+    seed: int = 0,
+    record: Sequence[int] = (0, 1, 2, 3, 4),
+    progress: bool | None = None,
+) -> SimulationResult:
+    """Simulate the Wang–Buzsáki network.
+
+    Parameters
+    ----------
+    params : WBParams, optional
+        Model parameters (default: the paper's, ``WBParams()``).
+    duration : Quantity, ms
+        Simulated time; a whole number of steps.
+    dt : Quantity, ms
+        Integration step (default 0.01 ms).
+    seed : int
+        Seeds the drives I_app,i ~ Normal(I_app, I_sigma), the initial V (uniform in
+        [−70, −50] mV) and, when ``n_inputs`` is set, the wiring.
+    record : sequence of int
+        Cells whose membrane potential is kept at every step (the population mean always is).
+    progress : bool, optional
+        Show a progress bar; by default only for long runs (over 2·10⁷ cell-steps).
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    SimulationDiverged
+        If the state becomes NaN or infinite (the message gives the time; use a smaller dt).
+
+    Notes
+    -----
+    The program is compiled once per (N, M, steps, dt, record, progress); parameter values and
+    the seed are inputs, so changing them does not recompile.
+    """
+    params = WBParams() if params is None else params
+    if not isinstance(params, WBParams):
+        raise TypeError(f"params must be a WBParams, got {type(params).__name__}")
+    steps = n_steps_of(duration, dt)
+    dt_ms = float(u.Quantity(dt).to_decimal(u.ms))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    n = params.n_cells
+    record = _check_record(record, n)
+    if progress is None:
+        progress = n * steps > 2e7
+    sparse = params.n_inputs is not None
+    pre = fixed_in_degree_indices(n, params.n_inputs, int(seed)) if sparse else None
+    program = _program(n, sparse, steps, dt_ms, record, bool(progress))
+    packed, V_rec, V_mean, I_cells = program(
+        param_arrays(params), jax.random.key(int(seed)),
+        jnp.asarray(pre) if sparse else jnp.zeros((0, 0), jnp.int32))
+    V_mean = np.asarray(V_mean)
+    bad = np.flatnonzero(~np.isfinite(V_mean))
+    if bad.size:
+        raise SimulationDiverged(
+            f"the state became NaN/Inf at t = {(bad[0] + 1) * dt_ms:g} ms (dt = {dt_ms:g} ms); "
+            f"try a smaller dt")
+    return SimulationResult(
+        params=params, dt=u.Quantity(dt).in_unit(u.ms),
+        duration=u.Quantity(duration).in_unit(u.ms), seed=int(seed),
+        I_app_cells=np.asarray(I_cells) * UA_PER_CM2, spikes_packed=np.asarray(packed),
+        record_cells=np.asarray(record, dtype=np.int64), V=np.asarray(V_rec) * u.mV,
+        V_mean=V_mean * u.mV, pre_indices=pre)
+
+

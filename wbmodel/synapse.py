@@ -1,0 +1,71 @@
+"""The GABA_A synapse of Wang & Buzsáki (1996): first-order kinetics gated by presynaptic V.
+
+There are no spike events and no delay: the gating variable s of a presynaptic cell rises
+while its membrane potential is above θ_syn and decays with τ_syn = 1/β otherwise. Because
+s depends only on the presynaptic cell, one s per cell serves all of its outgoing synapses.
+"""
+
+from __future__ import annotations
+
+import brainpy
+import brainstate
+import braintools
+import brainunit as u
+
+__all__ = ["WangBuzsakiSynapse", "F_syn"]
+
+#: Slope of the presynaptic sigmoid F(V), mV.
+SYN_SLOPE = 2.0 * u.mV
+
+
+def F_syn(V_pre, theta_syn=0.0 * u.mV):
+    r"""Transmitter release as a function of presynaptic V: :math:`1/(1+e^{-(V-\theta)/2})`."""
+    return 1.0 / (1.0 + u.math.exp(-(V_pre - theta_syn) / SYN_SLOPE))
+
+
+class WangBuzsakiSynapse(brainpy.state.Synapse):
+    r"""Presynaptic gating variable of the GABA_A synapse.
+
+    .. math::
+
+        \frac{ds}{dt} = \alpha F(V_{pre}) (1 - s) - \beta s
+
+    Parameters
+    ----------
+    in_size : int or tuple of int
+        Number of presynaptic cells (one ``s`` each).
+    alpha : Quantity, 1/ms
+        Channel opening rate α (12 /ms).
+    beta : Quantity, 1/ms
+        Channel closing rate β (0.1 /ms; decay time τ_syn = 1/β = 10 ms).
+    theta_syn : Quantity, mV
+        Half-activation of F (0 mV).
+    name : str, optional
+        Module name.
+
+    Notes
+    -----
+    ``s`` starts at 0 and is integrated with :func:`brainstate.nn.exp_euler_step`; for a fixed
+    V_pre the equation is linear in s, so that step is exact over one dt.
+    """
+
+    def __init__(self, in_size, alpha=12.0 / u.ms, beta=0.1 / u.ms, theta_syn=0.0 * u.mV,
+                 name: str | None = None):
+        super().__init__(in_size=in_size, name=name)
+        self.alpha, self.beta, self.theta_syn = alpha, beta, theta_syn
+
+    def init_state(self, batch_size: int | None = None, **kwargs):
+        self.s = brainstate.HiddenState(
+            braintools.init.param(braintools.init.ZeroInit(), self.varshape, batch_size))
+
+    def reset_state(self, batch_size: int | None = None, **kwargs):
+        self.s.value = braintools.init.param(braintools.init.ZeroInit(), self.varshape, batch_size)
+
+    def ds(self, s, V_pre):
+        """ds/dt in 1/ms."""
+        return self.alpha * F_syn(V_pre, self.theta_syn) * (1.0 - s) - self.beta * s
+
+    def update(self, V_pre):
+        """Advance ``s`` one step given the presynaptic potentials ``V_pre`` (mV); return s."""
+        self.s.value = brainstate.nn.exp_euler_step(self.ds, self.s.value, V_pre)
+        return self.s.value
