@@ -16,7 +16,7 @@ UA = u.uA / u.cm**2
 
 def test_fires_steadily_near_60_hz_at_1_uA():
     rate = float(wb.fi_curve(1.0 * UA, phi=5.0)[0].to_decimal(u.Hz))
-    assert 55 <= rate <= 65, f"WB cell at I_app = 1 µA/cm², φ = 5 should fire at 55–65 Hz, got {rate}"
+    assert 55 <= rate <= 65, f"at I_app = 1 µA/cm², φ = 5 the cell fires at 55–65 Hz, got {rate}"
 
 
 def test_silent_at_0_1_uA():

@@ -3,9 +3,9 @@
 import brainunit as u
 import numpy as np
 import pytest
+from reference import ahp_trough, rheobase_snic, steady_rate
 
 import wbmodel as wb
-from reference import ahp_trough, rheobase_snic, steady_rate
 
 UA = u.uA / u.cm**2
 DRIVES = [0.5, 1.0, 2.0, 5.0]

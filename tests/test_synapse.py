@@ -1,4 +1,4 @@
-"""The GABA_A synapse: rise towards α/(α+β) while the presynaptic cell is depolarised, decay τ = 1/β."""
+"""The GABA_A synapse: s rises to α/(α+β) while V_pre is high, then decays with τ = 1/β."""
 
 import brainstate
 import brainunit as u
@@ -37,6 +37,6 @@ def test_rises_to_alpha_over_alpha_plus_beta_then_decays_with_tau_syn():
 
 def test_release_sigmoid():
     V = jnp.array([-10.0, 0.0, 2.0, 10.0]) * u.mV
-    np.testing.assert_allclose(np.asarray(F_syn(V)), 1 / (1 + np.exp(-np.array([-10, 0, 2, 10]) / 2)),
-                               rtol=1e-6)
+    expected = 1 / (1 + np.exp(-np.array([-10, 0, 2, 10]) / 2))
+    np.testing.assert_allclose(np.asarray(F_syn(V)), expected, rtol=1e-6)
     np.testing.assert_allclose(float(F_syn(0.0 * u.mV, theta_syn=0.0 * u.mV)), 0.5)

@@ -14,8 +14,14 @@ __all__ = [
     "DEFAULT_DT",
 ]
 
-from .analysis import (coherence, firing_rates, isi_cv, mean_rate, network_frequency,
-                       population_activity)
+from .analysis import (
+    coherence,
+    firing_rates,
+    isi_cv,
+    mean_rate,
+    network_frequency,
+    population_activity,
+)
 
 __all__ += ["coherence", "network_frequency", "population_activity", "firing_rates",
             "mean_rate", "isi_cv"]

@@ -66,6 +66,7 @@ class FixedInDegree(brainstate.nn.Module):
         self.weight = weight
 
     def update(self, s):
+        """Synaptic conductance of each cell (mS/cm²) given every cell's gate ``s``."""
         return self.weight * u.math.sum(s[..., self.pre_indices], axis=-1)
 
 

@@ -7,7 +7,6 @@ back in a :class:`SimulationResult`. A new drive, conductance or seed re-uses th
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -164,10 +163,12 @@ class SimulationResult:
 
     @property
     def n_cells(self) -> int:
+        """N, the number of cells."""
         return self.params.n_cells
 
     @property
     def n_steps(self) -> int:
+        """Number of rows of the raster."""
         return self.spikes_packed.shape[0]
 
     @property

@@ -55,10 +55,12 @@ class WangBuzsakiSynapse(brainpy.state.Synapse):
         self.alpha, self.beta, self.theta_syn = alpha, beta, theta_syn
 
     def init_state(self, batch_size: int | None = None, **kwargs):
+        """Create the gate ``s``, zero for every cell."""
         self.s = brainstate.HiddenState(
             braintools.init.param(braintools.init.ZeroInit(), self.varshape, batch_size))
 
     def reset_state(self, batch_size: int | None = None, **kwargs):
+        """Set ``s`` back to zero."""
         self.s.value = braintools.init.param(braintools.init.ZeroInit(), self.varshape, batch_size)
 
     def ds(self, s, V_pre):
