@@ -57,15 +57,27 @@ def test_heterogeneous_drive_has_the_requested_sd():
 
 
 def test_new_values_and_seeds_do_not_recompile():
-    simulation._program.cache_clear()
     p = wb.WBParams(n_cells=30)
     wb.simulate(p, duration=20 * u.ms, seed=0)
-    prog = simulation._program(30, False, 2000, 0.01, (0, 1, 2, 3, 4), False)
-    assert prog._cache_size() == 1
+    before = simulation.compile_count()
     for kw in (dict(I_app=1.3 * UA), dict(g_syn=0.2 * MS, phi=3.0), dict(I_sigma=0.05 * UA)):
         wb.simulate(p.replace(**kw), duration=20 * u.ms, seed=7)
-    assert prog._cache_size() == 1, "new parameter values or seeds must reuse the compiled program"
-    assert simulation._program.cache_info().currsize == 1
+    assert simulation.compile_count() == before, (
+        "new parameter values or seeds must reuse the compiled program")
+    wb.simulate(p, duration=30 * u.ms)
+    assert simulation.compile_count() == before + 1, "a new number of steps is a new shape"
+
+
+def test_coarse_raster_keeps_every_spike():
+    fine = wb.simulate(wb.WBParams(), duration=300 * u.ms, seed=2)
+    coarse = wb.simulate(wb.WBParams(), duration=300 * u.ms, seed=2, raster_dt=0.1 * u.ms)
+    assert coarse.spikes_packed.shape[0] == fine.spikes_packed.shape[0] // 10
+    np.testing.assert_array_equal(fine.spike_counts(), coarse.spike_counts())
+    dt_err = np.abs(np.sort(coarse.spike_times.to_decimal(u.ms))
+                    - np.sort(fine.spike_times.to_decimal(u.ms)))
+    assert dt_err.max() < 0.1 + 1e-6, "spike times move to the end of their 0.1 ms frame"
+    with pytest.raises(ValueError, match="raster_dt"):
+        wb.simulate(wb.WBParams(), duration=300 * u.ms, raster_dt=0.7 * u.ms)
 
 
 def test_sparse_network_runs_and_synchronises():

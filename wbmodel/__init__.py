@@ -35,3 +35,7 @@ from .analysis import coherence_over_time
 from .report import Claim, claims_table
 
 __all__ += ["plotting", "coherence_over_time", "Claim", "claims_table"]
+
+from .sweep import sweep
+
+__all__ += ["sweep"]

@@ -22,7 +22,7 @@ from .network import WBNetwork, fixed_in_degree_indices
 from .params import MS_PER_CM2, PER_MS, UA_PER_CM2, UF_PER_CM2, WBParams, as_quantity
 
 __all__ = ["simulate", "SimulationResult", "SimulationDiverged", "n_steps_of", "DEFAULT_DT",
-           "param_arrays", "cell_kwargs"]
+           "param_arrays", "cell_kwargs", "check_finite", "compile_count"]
 
 #: Default integration step (see the numerics chapter for the accuracy it buys).
 DEFAULT_DT = 0.01 * u.ms
@@ -101,26 +101,55 @@ def _build_network(theta, key, pre_indices, n_cells):
     return net, I_cells
 
 
-@functools.lru_cache(maxsize=32)
+_PROGRAMS: dict = {}
+
+
+def compile_count() -> int:
+    """How many times the simulation programs built so far have been compiled (all shapes)."""
+    return sum(f._cache_size() for f in _PROGRAMS.values())
+
+
 def _program(n_cells: int, sparse: bool, n_steps: int, dt_ms: float, record: tuple,
-             progress: bool):
-    """The compiled simulation for one shape; cached, so each shape compiles once."""
+             progress: bool, frame_steps: int = 1, batched: bool = False):
+    """The jitted simulation for one shape, built once per shape and kept."""
+    key = (n_cells, sparse, n_steps, dt_ms, record, progress, frame_steps, batched)
+    if key not in _PROGRAMS:
+        _PROGRAMS[key] = _make_program(*key)
+    return _PROGRAMS[key]
+
+
+def _make_program(n_cells: int, sparse: bool, n_steps: int, dt_ms: float, record: tuple,
+                  progress: bool, frame_steps: int, batched: bool):
+    """Build the simulation for one shape.
+
+    The run is cut into frames of ``frame_steps`` steps; per frame it returns the bit-packed
+    spikes (a cell's bit is set if it spiked in any step of the frame), V of the recorded
+    cells and the population mean V at the frame's end. With ``batched`` every input has a
+    leading batch axis (one network per row, ``jax.vmap``).
+    """
     rec = np.asarray(record, dtype=np.int32)
+    n_frames = n_steps // frame_steps
 
     def run(theta, key, pre_indices):
         net, I_cells = _build_network(theta, key, pre_indices if sparse else None, n_cells)
 
-        def step(i):
-            spikes = net.update()
+        def frame(i):
+            if frame_steps == 1:
+                spikes = net.update()
+            else:
+                spikes = jnp.any(brainstate.transform.for_loop(
+                    lambda _: net.update(), jnp.arange(frame_steps)), axis=0)
             V = net.cells.V.value.to_decimal(u.mV)
             return jnp.packbits(spikes, axis=-1), V[rec], jnp.mean(V)
 
         pbar = brainstate.transform.ProgressBar(count=20) if progress else None
         with brainstate.environ.context(dt=dt_ms * u.ms):
             packed, V_rec, V_mean = brainstate.transform.for_loop(
-                step, jnp.arange(n_steps), pbar=pbar)
+                frame, jnp.arange(n_frames), pbar=pbar)
         return packed, V_rec, V_mean, I_cells
 
+    if batched:
+        run = jax.vmap(run, in_axes=(0, 0, 0 if sparse else None))
     return jax.jit(run)
 
 
@@ -134,18 +163,22 @@ class SimulationResult:
         The parameters of the run.
     dt, duration : Quantity, ms
         Step and length of the run.
+    raster_dt : Quantity, ms
+        Time resolution of the raster and of the recorded V (a multiple of ``dt``; equal to it
+        unless ``simulate`` was asked for a coarser raster).
     seed : int
         Seed of the drives, initial V and (sparse case) wiring.
     I_app_cells : Quantity, µA/cm², shape (N,)
         The drive each cell received.
-    spikes_packed : ndarray of uint8, shape (steps, ceil(N/8))
-        Bit-packed raster: bit j of row k is 1 when cell j crossed 0 mV upwards during step k.
+    spikes_packed : ndarray of uint8, shape (frames, ceil(N/8))
+        Bit-packed raster: bit j of row k is 1 when cell j crossed 0 mV upwards during frame k
+        (the k-th interval of length ``raster_dt``).
     record_cells : ndarray of int
         The cells whose V is in ``V``.
-    V : Quantity, mV, shape (steps, len(record_cells))
-        Membrane potential of the recorded cells at the end of each step.
-    V_mean : Quantity, mV, shape (steps,)
-        Population mean membrane potential at the end of each step.
+    V : Quantity, mV, shape (frames, len(record_cells))
+        Membrane potential of the recorded cells at the end of each frame.
+    V_mean : Quantity, mV, shape (frames,)
+        Population mean membrane potential at the end of each frame.
     pre_indices : ndarray of int, shape (N, M), or None
         The wiring of a fixed in-degree network (``None``: all-to-all without self).
     """
@@ -160,6 +193,11 @@ class SimulationResult:
     V: u.Quantity
     V_mean: u.Quantity
     pre_indices: np.ndarray | None = None
+    raster_dt: u.Quantity | None = None
+
+    def __post_init__(self):
+        if self.raster_dt is None:
+            object.__setattr__(self, "raster_dt", self.dt)
 
     @property
     def n_cells(self) -> int:
@@ -167,24 +205,24 @@ class SimulationResult:
         return self.params.n_cells
 
     @property
-    def n_steps(self) -> int:
-        """Number of rows of the raster."""
+    def n_frames(self) -> int:
+        """Number of rows of the raster (steps, unless a coarser ``raster_dt`` was asked)."""
         return self.spikes_packed.shape[0]
 
     @property
     def times(self) -> u.Quantity:
-        """Time at the end of each step (ms), matching the rows of ``V`` and the raster."""
-        return (np.arange(1, self.n_steps + 1) * float(self.dt.to_decimal(u.ms))) * u.ms
+        """Time at the end of each frame (ms), matching the rows of ``V`` and the raster."""
+        return (np.arange(1, self.n_frames + 1) * float(self.raster_dt.to_decimal(u.ms))) * u.ms
 
     def raster(self) -> np.ndarray:
-        """The spike raster as booleans, shape (steps, N)."""
+        """The spike raster as booleans, shape (frames, N)."""
         bits = np.unpackbits(self.spikes_packed, axis=-1, count=self.n_cells)
         return bits.astype(bool)
 
     @functools.cached_property
     def _spikes(self):
-        steps, cells = np.nonzero(self.raster())
-        return (steps + 1) * float(self.dt.to_decimal(u.ms)), cells
+        frames, cells = np.nonzero(self.raster())
+        return (frames + 1) * float(self.raster_dt.to_decimal(u.ms)), cells
 
     @property
     def spike_times(self) -> u.Quantity:
@@ -225,6 +263,7 @@ def simulate(
     seed: int = 0,
     record: Sequence[int] = (0, 1, 2, 3, 4),
     progress: bool | None = None,
+    raster_dt=None,
 ) -> SimulationResult:
     """Simulate the Wang–Buzsáki network.
 
@@ -243,6 +282,9 @@ def simulate(
         Cells whose membrane potential is kept at every step (the population mean always is).
     progress : bool, optional
         Show a progress bar; by default only for long runs (over 2·10⁷ cell-steps).
+    raster_dt : Quantity, ms, optional
+        Keep spikes and V at this resolution instead of every step (a multiple of ``dt``):
+        memory falls by the ratio. Spike times are then the end of their frame.
 
     Returns
     -------
@@ -255,37 +297,65 @@ def simulate(
 
     Notes
     -----
-    The program is compiled once per (N, M, steps, dt, record, progress); parameter values and
-    the seed are inputs, so changing them does not recompile.
+    The program is compiled once per (N, M, steps, dt, raster_dt, record, progress); parameter
+    values and the seed are inputs, so changing them does not recompile.
     """
-    params = WBParams() if params is None else params
-    if not isinstance(params, WBParams):
-        raise TypeError(f"params must be a WBParams, got {type(params).__name__}")
+    params = _check_params(params)
     steps = n_steps_of(duration, dt)
     dt_ms = float(u.Quantity(dt).to_decimal(u.ms))
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    frame_steps = _frame_steps(raster_dt, dt, steps)
+    seed = _check_seed(seed)
     n = params.n_cells
     record = _check_record(record, n)
     if progress is None:
         progress = n * steps > 2e7
     sparse = params.n_inputs is not None
-    pre = fixed_in_degree_indices(n, params.n_inputs, int(seed)) if sparse else None
-    program = _program(n, sparse, steps, dt_ms, record, bool(progress))
+    pre = fixed_in_degree_indices(n, params.n_inputs, seed) if sparse else None
+    program = _program(n, sparse, steps, dt_ms, record, bool(progress), frame_steps)
     packed, V_rec, V_mean, I_cells = program(
-        param_arrays(params), jax.random.key(int(seed)),
+        param_arrays(params), jax.random.key(seed),
         jnp.asarray(pre) if sparse else jnp.zeros((0, 0), jnp.int32))
     V_mean = np.asarray(V_mean)
-    bad = np.flatnonzero(~np.isfinite(V_mean))
-    if bad.size:
-        raise SimulationDiverged(
-            f"the state became NaN/Inf at t = {(bad[0] + 1) * dt_ms:g} ms (dt = {dt_ms:g} ms); "
-            f"try a smaller dt")
+    check_finite(V_mean, dt_ms * frame_steps, dt_ms)
     return SimulationResult(
         params=params, dt=u.Quantity(dt).in_unit(u.ms),
-        duration=u.Quantity(duration).in_unit(u.ms), seed=int(seed),
+        duration=u.Quantity(duration).in_unit(u.ms), seed=seed,
         I_app_cells=np.asarray(I_cells) * UA_PER_CM2, spikes_packed=np.asarray(packed),
         record_cells=np.asarray(record, dtype=np.int64), V=np.asarray(V_rec) * u.mV,
-        V_mean=V_mean * u.mV, pre_indices=pre)
+        V_mean=V_mean * u.mV, pre_indices=pre, raster_dt=dt_ms * frame_steps * u.ms)
 
 
+def _check_params(params) -> WBParams:
+    params = WBParams() if params is None else params
+    if not isinstance(params, WBParams):
+        raise TypeError(f"params must be a WBParams, got {type(params).__name__}")
+    return params
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def _frame_steps(raster_dt, dt, steps: int) -> int:
+    """Steps per raster frame: ``raster_dt / dt``, a whole number dividing the run."""
+    if raster_dt is None:
+        return 1
+    k = n_steps_of(raster_dt, dt)
+    if steps % k:
+        raise ValueError(f"duration must be a whole number of raster_dt = {raster_dt}")
+    return k
+
+
+def check_finite(V_mean, frame_ms: float, dt_ms: float, where: str = "") -> None:
+    """Raise :class:`SimulationDiverged` if the population mean V is ever NaN or infinite.
+
+    A NaN or Inf in any cell's V, h, n or s reaches V within a step and then the mean, so
+    this one check, on an array the run records anyway, catches every divergence.
+    """
+    bad = np.flatnonzero(~np.isfinite(np.asarray(V_mean)))
+    if bad.size:
+        raise SimulationDiverged(
+            f"the state became NaN/Inf by t = {(bad[0] + 1) * frame_ms:g} ms{where} "
+            f"(dt = {dt_ms:g} ms); try a smaller dt")

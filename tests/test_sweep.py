@@ -1,0 +1,55 @@
+"""sweep(): grids × seeds in batches, the same numbers as single runs, one compile per shape."""
+
+import brainunit as u
+import numpy as np
+import pytest
+
+import wbmodel as wb
+from wbmodel import simulation
+
+UA = u.uA / u.cm**2
+MS = u.mS / u.cm**2
+
+
+def test_sweep_matches_single_runs_and_compiles_once():
+    grid = {"I_app": [0.8, 1.2] * UA, "g_syn": [0.05, 0.2] * MS}
+    df = wb.sweep(wb.WBParams(n_cells=40), grid, seeds=[0, 3], duration=300 * u.ms,
+                  batch_size=3)
+    assert len(df) == 8 and list(df.columns[:3]) == ["I_app", "g_syn", "seed"]
+    n = simulation.compile_count()
+    wb.sweep(wb.WBParams(n_cells=40), {"I_app": [0.9, 1.1, 1.3] * UA}, seeds=[1, 2],
+             duration=300 * u.ms, batch_size=3)
+    assert simulation.compile_count() == n, "same shape and batch size: no new compile"
+    row = df[(df.I_app == 1.2) & (df.g_syn == 0.2) & (df.seed == 3)].iloc[0]
+    single = wb.simulate(wb.WBParams(n_cells=40, I_app=1.2 * UA, g_syn=0.2 * MS),
+                         duration=300 * u.ms, seed=3, raster_dt=0.1 * u.ms)
+    assert row.kappa == pytest.approx(wb.coherence(single), abs=1e-9)
+    assert row.frequency == pytest.approx(
+        float(wb.network_frequency(single).to_decimal(u.Hz)), abs=1e-6)
+
+
+def test_sweep_groups_shapes_and_sparse_wiring():
+    df = wb.sweep(wb.WBParams(n_cells=50), {"n_inputs": [5, 40], "phi": [5.0]}, seeds=[0],
+                  duration=300 * u.ms)
+    assert list(df.n_inputs) == [5, 40]
+    single = wb.simulate(wb.WBParams(n_cells=50, n_inputs=40), duration=300 * u.ms, seed=0,
+                         raster_dt=0.1 * u.ms)
+    assert df.kappa.iloc[1] == pytest.approx(wb.coherence(single), abs=1e-9)
+
+
+def test_sweep_custom_summary_and_tau_syn():
+    df = wb.sweep(None, {"tau_syn": [5, 20] * u.ms}, seeds=[0], duration=200 * u.ms,
+                  summary=lambda r: {"spikes": int(r.spike_counts().sum())})
+    np.testing.assert_allclose(df.tau_syn, [5.0, 20.0])
+    assert (df.spikes > 0).all()
+
+
+@pytest.mark.parametrize("grid, match", [
+    ({"I_mu": [1.0] * UA}, "I_mu"),
+    ({"I_app": []}, "I_app"),
+    ({"g_syn": [-0.1] * MS}, "g_syn"),
+    ({}, "grid"),
+])
+def test_bad_grids(grid, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        wb.sweep(None, grid, duration=10 * u.ms)

@@ -1,0 +1,198 @@
+"""Parameter sweeps: many networks in one compiled program along a batch axis.
+
+:func:`sweep` expands a grid of parameter values × seeds into networks, groups them by shape
+(N, M), runs each group in chunks of one fixed batch size (so a group compiles once), shards
+the batch axis over every JAX device, and reduces each network to a row of a table with the
+same analysis functions the notebooks use.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Callable, Mapping, Sequence
+
+import brainunit as u
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import analysis
+from .network import fixed_in_degree_indices
+from .params import _QUANTITIES, WBParams
+from .simulation import (DEFAULT_DT, SimulationResult, _check_params, _check_seed, _frame_steps,
+                         _program, check_finite, n_steps_of, param_arrays)
+
+__all__ = ["sweep", "default_summary", "expand_grid"]
+
+_GRID_NAMES = set(_QUANTITIES) | {"phi", "n_cells", "n_inputs", "tau_syn"}
+_UNITS = {name: unit for name, (unit, _, _) in _QUANTITIES.items()} | {"tau_syn": u.ms}
+
+
+def default_summary(result: SimulationResult, start=None) -> dict:
+    """κ, network frequency (spectral and from the rate) and mean rate of one run.
+
+    Undefined values (a silent network) are NaN.
+    """
+    row = {}
+    for name, fn in (("kappa", lambda: analysis.coherence(result, start=start)),
+                     ("frequency", lambda: analysis.network_frequency(result, start=start)),
+                     ("frequency_rate", lambda: analysis.network_frequency(
+                         result, start=start, method="rate")),
+                     ("mean_rate", lambda: analysis.mean_rate(result, start=start))):
+        try:
+            v = fn()
+        except ValueError:
+            v = math.nan
+        row[name] = float(v.to_decimal(u.Hz)) if isinstance(v, u.Quantity) else float(v)
+    return row
+
+
+def _grid_values(name, values) -> list:
+    if name not in _GRID_NAMES:
+        raise ValueError(f"unknown grid parameter {name!r}; allowed: {sorted(_GRID_NAMES)}")
+    if isinstance(values, u.Quantity):
+        values = [values[i] for i in range(values.size)] if values.ndim else [values]
+    values = list(values)
+    if not values:
+        raise ValueError(f"grid parameter {name!r} has an empty list of values")
+    return values
+
+
+def expand_grid(params: WBParams, grid: Mapping[str, Sequence]) -> list[tuple[dict, WBParams]]:
+    """Every combination of the grid's values, as (point, params) pairs.
+
+    ``point`` maps each grid name to its value as a plain number in the paper's unit (ms for
+    ``tau_syn``); ``params`` is ``params`` with those values (validated).
+    """
+    names = list(grid)
+    lists = [_grid_values(n, grid[n]) for n in names]
+    out = []
+    for combo in itertools.product(*lists):
+        changes = dict(zip(names, combo))
+        p = params.replace(**changes)
+        point = {}
+        for n, v in changes.items():
+            if n in _UNITS:
+                # Quantities may hold float32: keep the 7 significant digits it carries, so
+                # that 0.2 mS/cm² reads back as 0.2 rather than 0.20000000298.
+                point[n] = float(f"{float(u.Quantity(v).to_decimal(_UNITS[n])):.7g}")
+            else:
+                point[n] = v
+        out.append((point, p))
+    return out
+
+
+def _batch_size(n_jobs, n_cells, n_frames, memory_budget, n_devices) -> int:
+    per_run = n_frames * (math.ceil(n_cells / 8) + 4) + n_cells * 64  # raster + V_mean + state
+    b = max(1, min(n_jobs, memory_budget // per_run))
+    return max(n_devices, (b // n_devices) * n_devices)
+
+
+def _shard(tree):
+    """Spread the leading (batch) axis over every JAX device, if there are several."""
+    devices = jax.devices()
+    if len(devices) == 1:
+        return tree
+    mesh = jax.sharding.Mesh(np.array(devices), ("batch",))
+    spec = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("batch"))
+    return jax.device_put(tree, spec)
+
+
+def sweep(
+    params: WBParams | None,
+    grid: Mapping[str, Sequence],
+    seeds: Sequence[int] = (0,),
+    duration=1000.0 * u.ms,
+    dt=DEFAULT_DT,
+    summary: Callable[[SimulationResult], dict] | None = None,
+    start=None,
+    raster_dt=0.1 * u.ms,
+    batch_size: int | None = None,
+    memory_budget: int = 512 * 2**20,
+):
+    """Simulate every grid point × seed and summarise each run in one row of a table.
+
+    Parameters
+    ----------
+    params : WBParams or None
+        The fixed parameters (default: the paper's).
+    grid : mapping of str to sequence
+        Parameter name → values (Quantities with units, or plain numbers for ``phi``,
+        ``n_cells``, ``n_inputs``); ``tau_syn`` sets β = 1/τ_syn. The sweep covers the
+        Cartesian product.
+    seeds : sequence of int
+        Seeds run at every point (the same seeds everywhere: common random numbers, so
+        differences between points are not seed noise).
+    duration, dt : Quantity, ms
+        Length and step of each run.
+    summary : callable, optional
+        ``summary(result) -> dict`` of numbers for each run; default :func:`default_summary`
+        (κ, frequency, frequency_rate, mean_rate, after the transient or from ``start``).
+    start : Quantity, ms, optional
+        Start of the analysis window for the default summary.
+    raster_dt : Quantity, ms
+        Resolution of the spike raster kept for the summary (0.1 ms: fine for κ with
+        τ ≥ 1 ms and for 1 ms population-activity bins).
+    batch_size : int, optional
+        Networks per compiled call; by default as many as fit ``memory_budget`` bytes of
+        rasters. All chunks of a shape use the same size (the last is padded), so each
+        shape compiles once.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (point, seed): the grid values (paper units), ``seed``, then the summary.
+
+    Raises
+    ------
+    ValueError
+        For an unknown grid name, an empty list or invalid values (named).
+    SimulationDiverged
+        If a run produces NaN/Inf (the message names the point).
+    """
+    import pandas as pd
+
+    params = _check_params(params)
+    if not isinstance(grid, Mapping) or not grid:
+        raise ValueError("grid must be a non-empty mapping of parameter name to values")
+    seeds = [_check_seed(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    steps = n_steps_of(duration, dt)
+    dt_ms = float(u.Quantity(dt).to_decimal(u.ms))
+    frame_steps = _frame_steps(raster_dt, dt, steps)
+    frame_ms = dt_ms * frame_steps
+    summarise = summary or (lambda r: default_summary(r, start=start))
+    jobs = [(point, p, s) for point, p in expand_grid(params, grid) for s in seeds]
+    n_dev = len(jax.devices())
+
+    rows = [None] * len(jobs)
+    groups: dict = {}
+    for k, (_, p, _) in enumerate(jobs):
+        groups.setdefault((p.n_cells, p.n_inputs), []).append(k)
+    for (n, m), members in groups.items():
+        sparse = m is not None
+        B = batch_size or _batch_size(len(members), n, steps // frame_steps, memory_budget, n_dev)
+        program = _program(n, sparse, steps, dt_ms, (), False, frame_steps, True)
+        for c in range(0, len(members), B):
+            chunk = members[c:c + B]
+            padded = chunk + [chunk[-1]] * (B - len(chunk))
+            thetas = [param_arrays(jobs[k][1]) for k in padded]
+            theta = {name: jnp.stack([t[name] for t in thetas]) for name in thetas[0]}
+            keys = jax.vmap(jax.random.key)(jnp.array([jobs[k][2] for k in padded]))
+            pre = (jnp.stack([jnp.asarray(fixed_in_degree_indices(n, m, jobs[k][2]))
+                              for k in padded]) if sparse else jnp.zeros((0, 0), jnp.int32))
+            args = _shard((theta, keys, pre)) if sparse else (*_shard((theta, keys)), pre)
+            packed, _, V_mean, I_cells = (np.asarray(x) for x in program(*args))
+            for b, k in enumerate(chunk):
+                point, p, seed = jobs[k]
+                check_finite(V_mean[b], frame_ms, dt_ms, where=f" at {point}, seed {seed}")
+                res = SimulationResult(
+                    params=p, dt=dt_ms * u.ms, duration=steps * dt_ms * u.ms, seed=seed,
+                    I_app_cells=I_cells[b] * (u.uA / u.cm**2), spikes_packed=packed[b],
+                    record_cells=np.zeros(0, np.int64), V=np.zeros((packed.shape[1], 0)) * u.mV,
+                    V_mean=V_mean[b] * u.mV, raster_dt=frame_ms * u.ms,
+                    pre_indices=None)
+                rows[k] = {**point, "seed": seed, **summarise(res)}
+    return pd.DataFrame(rows)
