@@ -20,8 +20,17 @@ import numpy as np
 from . import analysis
 from .network import fixed_in_degree_indices
 from .params import _QUANTITIES, WBParams
-from .simulation import (DEFAULT_DT, SimulationResult, _check_params, _check_seed, _frame_steps,
-                         _program, check_finite, n_steps_of, param_arrays)
+from .simulation import (
+    DEFAULT_DT,
+    SimulationResult,
+    _check_params,
+    _check_seed,
+    _frame_steps,
+    _program,
+    check_finite,
+    n_steps_of,
+    param_arrays,
+)
 
 __all__ = ["sweep", "default_summary", "expand_grid"]
 
@@ -69,7 +78,7 @@ def expand_grid(params: WBParams, grid: Mapping[str, Sequence]) -> list[tuple[di
     lists = [_grid_values(n, grid[n]) for n in names]
     out = []
     for combo in itertools.product(*lists):
-        changes = dict(zip(names, combo))
+        changes = dict(zip(names, combo, strict=True))
         p = params.replace(**changes)
         point = {}
         for n, v in changes.items():
