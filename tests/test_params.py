@@ -64,6 +64,7 @@ def test_unknown_field_in_replace():
     (dict(duration=10 * u.mV), "duration"),
     (dict(dt=100 * u.Hz), "dt"),
     (dict(dt=0 * u.ms), "dt"),
+    (dict(dt=0.1 * u.ms), "accuracy bound"),
     (dict(duration=-1 * u.ms), "duration"),
     (dict(duration=10.005 * u.ms), "whole number"),
     (dict(seed=-1), "seed"),

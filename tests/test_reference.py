@@ -1,14 +1,26 @@
-"""wbmodel's single cell against an independent float64 LSODA solution (tests/reference.py)."""
+"""wbmodel's single cell against an independent float64 LSODA solution (wbmodel.reference)."""
+
+import ast
+import inspect
 
 import brainunit as u
 import numpy as np
 import pytest
-from reference import ahp_trough, rheobase_snic, steady_rate
 
 import wbmodel as wb
+from wbmodel.reference import ahp_trough, rheobase_snic, steady_rate
 
 UA = u.uA / u.cm**2
 DRIVES = [0.5, 1.0, 2.0, 5.0]
+
+
+def test_reference_is_independent_of_wbmodel():
+    import wbmodel.reference as ref
+    tree = ast.parse(inspect.getsource(ref))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert imported <= {"__future__", "numpy", "scipy.integrate", "scipy.optimize",
+                        "scipy.special"}, imported
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +61,15 @@ def test_ahp_trough_within_half_a_millivolt(phi):
     ours = float(wb.ahp_trough(1.0 * UA, phi=phi).to_decimal(u.mV))
     ref = ahp_trough(1.0, phi)
     assert abs(ours - ref) < 0.5, f"φ = {phi}: AHP trough {ours:.2f} vs reference {ref:.2f} mV"
+
+
+@pytest.mark.parametrize("method, dt, tol", [("rk4", 0.05, 1e-4), ("exp_euler", 0.01, 1e-3),
+                                             ("frozen_conductance", 0.01, 0.04)])
+def test_integrators_against_reference(reference_rates, method, dt, tol):
+    ours = np.asarray(wb.fi_curve(np.array(DRIVES) * UA, dt=dt * u.ms, method=method)
+                      .to_decimal(u.Hz))
+    err = np.max(np.abs(ours / reference_rates - 1))
+    assert err < tol, f"{method} at dt = {dt} ms: f–I error {err:.2e}"
 
 
 def test_network_kappa_and_frequency_agree_between_dt_0_01_and_0_05():

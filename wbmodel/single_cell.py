@@ -15,7 +15,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .cell import SPIKE_THRESHOLD, WangBuzsakiCell
+from .cell import SPIKE_THRESHOLD
+from .numerics import INTEGRATORS, make_cells
 from .params import UA_PER_CM2, WBParams, as_quantity
 from .simulation import DEFAULT_DT, cell_kwargs, n_steps_of, param_arrays
 
@@ -25,14 +26,13 @@ __all__ = ["fi_curve", "rheobase", "ahp_trough", "CellSummary", "run_cells", "V_
 V_REST_START = -65.0 * u.mV
 
 @functools.lru_cache(maxsize=16)
-def _program(n: int, n_steps: int, dt_ms: float, start_step: int):
+def _program(n: int, n_steps: int, dt_ms: float, start_step: int, method: str):
     thr = float(SPIKE_THRESHOLD.to_decimal(u.mV))
+    v_rest = float(V_REST_START.to_decimal(u.mV))
 
     def run(I, theta):
-        cell = WangBuzsakiCell(
-            n, I_app=I * UA_PER_CM2, **cell_kwargs(theta),
-            V_initializer=jnp.full((n,), float(V_REST_START.to_decimal(u.mV))) * u.mV)
-        cell.init_state()
+        cell, advance = make_cells(method, n, I * UA_PER_CM2,
+                                   jnp.full((n,), v_rest) * u.mV, cell_kwargs(theta))
         count = brainstate.ShortTermState(jnp.zeros(n, jnp.int32))
         first = brainstate.ShortTermState(jnp.full(n, jnp.nan))
         last = brainstate.ShortTermState(jnp.full(n, jnp.nan))
@@ -41,8 +41,9 @@ def _program(n: int, n_steps: int, dt_ms: float, start_step: int):
 
         def step(i):
             V0 = cell.V.value.to_decimal(u.mV)
-            spike = cell.update()
+            advance()
             V1 = cell.V.value.to_decimal(u.mV)
+            spike = (V0 < thr) & (V1 >= thr)
             measuring = i >= start_step
             # Crossing time within the step, by linear interpolation of V.
             t_cross = (i + (thr - V0) / (V1 - V0)) * dt_ms
@@ -75,7 +76,7 @@ def _as_drives(I_values) -> np.ndarray:
 
 
 def run_cells(I_values, phi=None, params: WBParams | None = None, duration=2000.0 * u.ms,
-              transient=500.0 * u.ms, dt=DEFAULT_DT) -> CellSummary:
+              transient=500.0 * u.ms, dt=DEFAULT_DT, method: str = "exp_euler") -> CellSummary:
     """Simulate one uncoupled cell per drive and summarise its steady state.
 
     Parameters
@@ -90,6 +91,9 @@ def run_cells(I_values, phi=None, params: WBParams | None = None, duration=2000.
         Length of the run and of the initial part that is not measured.
     dt : Quantity, ms
         Integration step.
+    method : str
+        Integration scheme, a key of :data:`wbmodel.numerics.INTEGRATORS` (default: the
+        cell's own staggered exponential Euler).
 
     Returns
     -------
@@ -108,7 +112,9 @@ def run_cells(I_values, phi=None, params: WBParams | None = None, duration=2000.
         raise ValueError(f"transient ({transient}) must be shorter than duration ({duration})")
     dt_ms = float(u.Quantity(dt).to_decimal(u.ms))
     I = jnp.asarray(I, brainstate.environ.dftype())
-    out = _program(I.size, steps, dt_ms, start)(I, param_arrays(params))
+    if method not in INTEGRATORS:
+        raise ValueError(f"method must be one of {sorted(INTEGRATORS)}, got {method!r}")
+    out = _program(I.size, steps, dt_ms, start, method)(I, param_arrays(params))
     count, first, last, v_min, v_max = (np.asarray(x) for x in out)
     span = last - first
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -118,7 +124,7 @@ def run_cells(I_values, phi=None, params: WBParams | None = None, duration=2000.
 
 
 def fi_curve(I_values, phi=None, params: WBParams | None = None, duration=2000.0 * u.ms,
-             transient=500.0 * u.ms, dt=DEFAULT_DT):
+             transient=500.0 * u.ms, dt=DEFAULT_DT, method: str = "exp_euler"):
     """Steady firing rate of the single cell for each drive (all drives in one run).
 
     Parameters
@@ -127,14 +133,14 @@ def fi_curve(I_values, phi=None, params: WBParams | None = None, duration=2000.0
         Drives.
     phi : float, optional
         Temperature factor (default ``params.phi``, 5).
-    params, duration, transient, dt
+    params, duration, transient, dt, method
         See :func:`run_cells`. A rate below about 1/(duration − transient) reads as 0.
 
     Returns
     -------
     Quantity, Hz, shape (K,)
     """
-    return run_cells(I_values, phi, params, duration, transient, dt).rate * u.Hz
+    return run_cells(I_values, phi, params, duration, transient, dt, method).rate * u.Hz
 
 
 def rheobase(phi=None, params: WBParams | None = None, bracket=(0.0, 1.0) * UA_PER_CM2,

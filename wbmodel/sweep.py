@@ -22,6 +22,7 @@ from .network import fixed_in_degree_indices
 from .params import _QUANTITIES, WBParams
 from .simulation import (
     DEFAULT_DT,
+    MAX_DT,
     SimulationResult,
     _check_params,
     _check_seed,
@@ -168,7 +169,7 @@ def sweep(
     seeds = [_check_seed(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must not be empty")
-    steps = n_steps_of(duration, dt)
+    steps = n_steps_of(duration, dt, MAX_DT)
     dt_ms = float(u.Quantity(dt).to_decimal(u.ms))
     frame_steps = _frame_steps(raster_dt, dt, steps)
     frame_ms = dt_ms * frame_steps

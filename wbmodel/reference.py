@@ -1,8 +1,10 @@
-"""An independent reference for the single Wang–Buzsáki cell, written without wbmodel.
+"""An independent reference for the single Wang–Buzsáki cell, written apart from the model.
 
-The equations are typed again here from PAPER.md and integrated with SciPy's LSODA at tight
-tolerances, in float64, with spike times located by event detection (V crossing 0 mV
-upwards). Tests compare wbmodel against this; nothing here imports wbmodel.
+The equations are typed again here from the paper and integrated with SciPy's LSODA at tight
+tolerances (rtol = atol = 1e-9), in float64, with spike times located by event detection (V
+crossing 0 mV upwards). The tests and the numerics chapter compare wbmodel against this.
+This module imports nothing from wbmodel (a test checks it), so a mistake in wbmodel's
+equations cannot hide in the reference too.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ C_M = 1.0                             # µF/cm²
 
 
 def rates(V):
+    """(α_m, β_m, α_h, β_h, α_n, β_n) at V (mV), in 1/ms, before φ."""
     am = 1.0 / exprel(-0.1 * (V + 35.0))
     bm = 4.0 * np.exp(-(V + 60.0) / 18.0)
     ah = 0.07 * np.exp(-(V + 58.0) / 20.0)
@@ -28,6 +31,7 @@ def rates(V):
 
 
 def rhs(t, y, I_app, phi):
+    """d(V, h, n)/dt for the drive I_app (µA/cm²) and temperature factor φ."""
     V, h, n = y
     am, bm, ah, bh, an, bn = rates(V)
     m = am / (am + bm)
