@@ -37,6 +37,13 @@ def test_sweep_groups_shapes_and_sparse_wiring():
     assert df.kappa.iloc[1] == pytest.approx(wb.coherence(single), abs=1e-9)
 
 
+def test_sweep_explicit_points():
+    points = [{"I_app": i * UA, "I_sigma": 0.02 * i * UA} for i in (0.8, 1.6)]
+    df = wb.sweep(wb.WBParams(n_cells=30), points, seeds=[0], duration=200 * u.ms)
+    np.testing.assert_allclose(df.I_sigma, [0.016, 0.032])
+    assert df.frequency_rate.iloc[1] > df.frequency_rate.iloc[0], "more drive, faster rhythm"
+
+
 def test_sweep_custom_summary_and_tau_syn():
     df = wb.sweep(None, {"tau_syn": [5, 20] * u.ms}, seeds=[0], duration=200 * u.ms,
                   summary=lambda r: {"spikes": int(r.spike_counts().sum())})
@@ -49,6 +56,8 @@ def test_sweep_custom_summary_and_tau_syn():
     ({"I_app": []}, "I_app"),
     ({"g_syn": [-0.1] * MS}, "g_syn"),
     ({}, "grid"),
+    ([], "grid"),
+    ([{"I_app": 1.0 * UA}, {"bad": 1}], "bad"),
 ])
 def test_bad_grids(grid, match):
     with pytest.raises((ValueError, TypeError), match=match):

@@ -15,12 +15,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .cell import SPIKE_THRESHOLD
+from .cell import SPIKE_THRESHOLD, m_inf
 from .numerics import INTEGRATORS, make_cells
 from .params import UA_PER_CM2, WBParams, as_quantity
 from .simulation import DEFAULT_DT, cell_kwargs, n_steps_of, param_arrays
 
-__all__ = ["fi_curve", "rheobase", "ahp_trough", "CellSummary", "run_cells", "V_REST_START"]
+__all__ = ["fi_curve", "rheobase", "ahp_trough", "CellSummary", "run_cells", "trace",
+           "V_REST_START"]
 
 #: Every single-cell run starts here, with h and n at their steady state.
 V_REST_START = -65.0 * u.mV
@@ -211,3 +212,44 @@ def ahp_trough(I_app=1.0 * UA_PER_CM2, phi=None, params: WBParams | None = None,
                          "µA/cm² do not fire")
     v = s.V_min * u.mV
     return v[0] if np.ndim(u.get_mantissa(I_app)) == 0 else v
+
+
+def trace(I_app=1.0 * UA_PER_CM2, phi=None, params: WBParams | None = None,
+          duration=100.0 * u.ms, dt=DEFAULT_DT):
+    """One cell's V, h, n and m∞ over time, starting at rest (for figures).
+
+    Returns
+    -------
+    CellSummary
+        ``t`` (ms), ``V`` (mV), ``h``, ``n``, ``m_inf``, each of shape (steps,).
+    """
+    I = _as_drives(I_app)
+    if I.size != 1:
+        raise ValueError("trace takes one drive")
+    params = WBParams() if params is None else params
+    if phi is not None:
+        params = params.replace(phi=phi)
+    steps = n_steps_of(duration, dt)
+    dt_ms = float(u.Quantity(dt).to_decimal(u.ms))
+    V, h, n = (np.asarray(x)[:, 0] for x in _trace_program(steps, dt_ms)(
+        jnp.asarray(I, brainstate.environ.dftype()), param_arrays(params)))
+    return CellSummary(t=dt_ms * np.arange(1, steps + 1), V=V, h=h, n=n,
+                       m_inf=np.asarray(m_inf(V * u.mV)))
+
+
+@functools.lru_cache(maxsize=8)
+def _trace_program(n_steps: int, dt_ms: float):
+    v_rest = float(V_REST_START.to_decimal(u.mV))
+
+    def run(I, theta):
+        cell, advance = make_cells("exp_euler", 1, I * UA_PER_CM2,
+                                   jnp.full((1,), v_rest) * u.mV, cell_kwargs(theta))
+
+        def step(i):
+            advance()
+            return cell.V.value.to_decimal(u.mV), cell.h.value, cell.n.value
+
+        with brainstate.environ.context(dt=dt_ms * u.ms):
+            return brainstate.transform.for_loop(step, jnp.arange(n_steps))
+
+    return jax.jit(run)

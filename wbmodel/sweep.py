@@ -69,17 +69,30 @@ def _grid_values(name, values) -> list:
     return values
 
 
-def expand_grid(params: WBParams, grid: Mapping[str, Sequence]) -> list[tuple[dict, WBParams]]:
-    """Every combination of the grid's values, as (point, params) pairs.
+def expand_grid(params: WBParams, grid) -> list[tuple[dict, WBParams]]:
+    """The grid's points, as (point, params) pairs.
 
-    ``point`` maps each grid name to its value as a plain number in the paper's unit (ms for
+    ``grid`` is either a mapping of names to lists of values (every combination is a point)
+    or a sequence of mappings (each one point, e.g. ``[{"I_app": x, "I_sigma": 0.02 * x}, …]``).
+    ``point`` maps each name to its value as a plain number in the paper's unit (ms for
     ``tau_syn``); ``params`` is ``params`` with those values (validated).
     """
-    names = list(grid)
-    lists = [_grid_values(n, grid[n]) for n in names]
+    if isinstance(grid, Mapping):
+        if not grid:
+            raise ValueError("grid must not be empty")
+        names = list(grid)
+        lists = [_grid_values(n, grid[n]) for n in names]
+        combos = [dict(zip(names, c, strict=True)) for c in itertools.product(*lists)]
+    elif isinstance(grid, Sequence) and grid and all(isinstance(g, Mapping) for g in grid):
+        for g in grid:
+            for n in g:
+                _grid_values(n, [g[n]])
+        combos = [dict(g) for g in grid]
+    else:
+        raise ValueError("grid must be a non-empty mapping of parameter name to values, "
+                         "or a non-empty list of such mappings (one per point)")
     out = []
-    for combo in itertools.product(*lists):
-        changes = dict(zip(names, combo, strict=True))
+    for changes in combos:
         p = params.replace(**changes)
         point = {}
         for n, v in changes.items():
@@ -111,7 +124,7 @@ def _shard(tree):
 
 def sweep(
     params: WBParams | None,
-    grid: Mapping[str, Sequence],
+    grid,
     seeds: Sequence[int] = (0,),
     duration=1000.0 * u.ms,
     dt=DEFAULT_DT,
@@ -127,10 +140,11 @@ def sweep(
     ----------
     params : WBParams or None
         The fixed parameters (default: the paper's).
-    grid : mapping of str to sequence
+    grid : mapping of str to sequence, or sequence of mappings
         Parameter name → values (Quantities with units, or plain numbers for ``phi``,
         ``n_cells``, ``n_inputs``); ``tau_syn`` sets β = 1/τ_syn. The sweep covers the
-        Cartesian product.
+        Cartesian product. A list of mappings gives the points one by one instead (for
+        parameters that move together).
     seeds : sequence of int
         Seeds run at every point (the same seeds everywhere: common random numbers, so
         differences between points are not seed noise).
@@ -164,8 +178,6 @@ def sweep(
     import pandas as pd
 
     params = _check_params(params)
-    if not isinstance(grid, Mapping) or not grid:
-        raise ValueError("grid must be a non-empty mapping of parameter name to values")
     seeds = [_check_seed(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must not be empty")

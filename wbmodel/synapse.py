@@ -11,8 +11,9 @@ import brainpy
 import brainstate
 import braintools
 import brainunit as u
+import numpy as np
 
-__all__ = ["WangBuzsakiSynapse", "F_syn"]
+__all__ = ["WangBuzsakiSynapse", "F_syn", "gate_response"]
 
 #: Slope of the presynaptic sigmoid F(V), mV.
 SYN_SLOPE = 2.0 * u.mV
@@ -71,3 +72,35 @@ class WangBuzsakiSynapse(brainpy.state.Synapse):
         """Advance ``s`` one step given the presynaptic potentials ``V_pre`` (mV); return s."""
         self.s.value = brainstate.nn.exp_euler_step(self.ds, self.s.value, V_pre)
         return self.s.value
+
+
+def gate_response(V_pre, dt, alpha=12.0 / u.ms, beta=0.1 / u.ms, theta_syn=0.0 * u.mV):
+    """The gate s(t) of a synapse driven by a given presynaptic voltage trace.
+
+    Parameters
+    ----------
+    V_pre : Quantity, mV, shape (steps,) or (steps, k)
+        Presynaptic potential at each step.
+    dt : Quantity, ms
+        Step of the trace.
+    alpha, beta, theta_syn
+        Synapse parameters (see :class:`WangBuzsakiSynapse`).
+
+    Returns
+    -------
+    ndarray, same shape as ``V_pre``
+        s after each step, starting from s = 0.
+    """
+    V_pre = u.Quantity(V_pre)
+    shape = V_pre.shape[1:]
+    syn = WangBuzsakiSynapse(shape or 1, alpha=alpha, beta=beta, theta_syn=theta_syn)
+    syn.init_state()
+    steps = V_pre if shape else V_pre[:, None]
+
+    def step(v):
+        return syn.update(v)
+
+    with brainstate.environ.context(dt=dt):
+        s = brainstate.transform.for_loop(step, steps)
+    s = np.asarray(s)
+    return s if shape else s[:, 0]
