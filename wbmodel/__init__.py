@@ -36,6 +36,6 @@ from .report import Claim, claims_table
 
 __all__ += ["plotting", "coherence_over_time", "Claim", "claims_table"]
 
-from .sweep import sweep
+from .sweeps import sweep
 
 __all__ += ["sweep"]

@@ -1,6 +1,6 @@
 """Integration schemes for the single cell, for the numerics chapter's dt study.
 
-The book's scheme is the cell's own :meth:`~wbmodel.cell.WangBuzsakiCell.update`. The others
+The book's scheme is the cell's own :meth:`~wbmodel.WangBuzsakiCell.update`. The others
 advance the same equations (the cell's ``dV``, ``dh``, ``dn`` methods: nothing is typed
 twice) in other ways, or, for the frozen-conductance scheme, use brainpy.state's built-in
 ``WangBuzsakiHH``, an independent implementation that steps that way. Each entry of
@@ -91,7 +91,7 @@ def make_cells(method: str, n: int, I_app, V0, cell_kwargs: dict):
     V0 : Quantity, mV, shape (n,)
         Initial V (h and n start at steady state).
     cell_kwargs : dict
-        Cell parameters as :func:`~wbmodel.simulation.cell_kwargs` gives them.
+        Cell parameters as ``wbmodel.simulation.cell_kwargs`` gives them.
 
     Returns
     -------

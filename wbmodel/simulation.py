@@ -27,7 +27,7 @@ __all__ = ["simulate", "SimulationResult", "SimulationDiverged", "n_steps_of", "
 #: Default integration step (see the numerics chapter for the accuracy it buys).
 DEFAULT_DT = 0.01 * u.ms
 
-#: The largest dt that :func:`simulate` accepts. Above it the exponential-Euler step
+#: The largest dt that :func:`~wbmodel.simulate` accepts. Above it the exponential-Euler step
 #: overshoots the spike (peak V reaches E_Na = 55 mV at dt = 0.08 ms, 114 mV at 0.1 ms), the
 #: f–I error passes 1 % and the default network loses synchrony (κ = 0.69 at 0.1 ms). It
 #: never produces NaN: it goes wrong quietly, so the bound is enforced (numerics chapter).
@@ -286,7 +286,8 @@ def simulate(
     duration : Quantity, ms
         Simulated time; a whole number of steps.
     dt : Quantity, ms
-        Integration step (default 0.01 ms; at most :data:`MAX_DT` = 0.05 ms).
+        Integration step (default 0.01 ms; at most
+        :data:`~wbmodel.simulation.MAX_DT` = 0.05 ms).
     seed : int
         Seeds the drives I_app,i ~ Normal(I_app, I_sigma), the initial V (uniform in
         [−70, −50] mV) and, when ``n_inputs`` is set, the wiring.
