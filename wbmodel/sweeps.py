@@ -151,8 +151,9 @@ def sweep(
     duration, dt : Quantity, ms
         Length and step of each run.
     summary : callable, optional
-        ``summary(result) -> dict`` of numbers for each run; default :func:`~wbmodel.sweeps.default_summary`
-        (κ, frequency, frequency_rate, mean_rate, after the transient or from ``start``).
+        ``summary(result) -> dict`` of numbers for each run; by default
+        :func:`~wbmodel.sweeps.default_summary` (κ, frequency, frequency_rate, mean_rate,
+        after the transient or from ``start``).
     start : Quantity, ms, optional
         Start of the analysis window for the default summary.
     raster_dt : Quantity, ms
