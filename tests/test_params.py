@@ -72,3 +72,20 @@ def test_unknown_field_in_replace():
 def test_simulate_checks_its_arguments(kw, match):
     with pytest.raises((TypeError, ValueError), match=match):
         wb.simulate(wb.WBParams(n_cells=4), **{"duration": 10 * u.ms, **kw})
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: wb.fi_curve(1.0 * u.mV), "I_values"),
+    (lambda: wb.fi_curve([] * UA), "I_values"),
+    (lambda: wb.fi_curve(1.0 * UA, phi=0.0), "phi"),
+    (lambda: wb.fi_curve(1.0 * UA, dt=1.0 * u.Hz), "dt"),
+    (lambda: wb.run_cells(1.0 * UA, duration=100 * u.ms, transient=100 * u.ms), "transient"),
+    (lambda: wb.fi_curve(1.0 * UA, method="leapfrog"), "method"),
+    (lambda: wb.rheobase(bracket=(0.5, 1.0) * UA), "bracket"),
+    (lambda: wb.ahp_trough(0.05 * UA), "repetitive"),
+    (lambda: wb.sweep(None, {"I_app": [1.0] * UA}, seeds=[-1], duration=10 * u.ms), "seed"),
+    (lambda: wb.sweep(None, {"I_app": [1.0] * UA}, seeds=[], duration=10 * u.ms), "seeds"),
+])
+def test_other_entry_points_check_their_arguments(call, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        call()
