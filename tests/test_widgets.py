@@ -1,0 +1,69 @@
+"""The explorers: the live one without a browser, the static one's HTML and data."""
+
+import base64
+import json
+import re
+
+import brainunit as u
+import numpy as np
+import pandas as pd
+import pytest
+
+import wbmodel as wb
+from wbmodel import widgets
+
+UA = u.uA / u.cm**2
+
+
+def test_live_explorer_updates_and_reports():
+    ex = widgets.Explorer(wb.WBParams(n_cells=20), duration=100 * u.ms)
+    assert np.isfinite(ex.last_latency) and "κ" in ex.status.value
+    ex.sliders["I_app"].value = 1.5
+    assert float(ex.params().I_app.to_decimal(UA)) == 1.5
+    ex.sliders["g_syn"].value = 50.0
+    assert float(ex.params().g_syn.to_decimal(u.mS / u.cm**2)) == 1.0, "bounds clamp values"
+    ex.sliders["n_inputs"].value = 5
+    assert ex.params().n_inputs == 5
+    ex.reset()
+    assert ex.params() == wb.WBParams(n_cells=20)
+
+
+def test_live_explorer_turns_errors_into_messages():
+    ex = widgets.Explorer(wb.WBParams(n_cells=10), duration=10.005 * u.ms)  # not whole steps
+    text = "".join(o.get("text", "") for o in ex.output.outputs)
+    assert "Cannot run these parameters" in text and "whole number" in text
+    assert "invalid" in ex.status.value
+
+
+def test_encode_raster_round_trip():
+    r = wb.simulate(wb.WBParams(n_cells=30), duration=100 * u.ms)
+    raw = np.frombuffer(base64.b64decode(widgets.encode_raster(r, 50 * u.ms, 100 * u.ms)),
+                        dtype="<u2").reshape(-1, 2)
+    t = np.asarray(r.spike_times.to_decimal(u.ms))
+    keep = t > 50
+    np.testing.assert_allclose(raw[:, 0] / 10 + 50, t[keep], atol=0.051)
+    np.testing.assert_array_equal(raw[:, 1], r.spike_neurons[keep])
+
+
+def _grid():
+    rows = [dict(I_app=i, g_syn=g, kappa=0.5, frequency=40.0 + i, mean_rate=40.0)
+            for i in (1.0, 2.0) for g in (0.1, 0.2)]
+    rows[0]["kappa"] = float("nan")     # a silent point: NaN must not reach the JSON
+    return pd.DataFrame(rows)
+
+
+def test_static_explorer_embeds_valid_json():
+    df = _grid()
+    page = widgets.static_explorer(df, {(r.I_app, r.g_syn): "AAAA" for r in df.itertuples()},
+                                   (0.0, 100.0), n_cells=10)
+    data = re.search(r'class="wb-data">(.*?)</script>', page.data, re.S).group(1)
+    d = json.loads(data)
+    assert d["kappa"][0] is None and d["I_app"] == [1.0, 2.0] and len(d["rasters"]) == 4
+    assert "cdn" not in page.data.lower() and "http" not in page.data, "nothing is fetched"
+
+
+def test_static_explorer_needs_a_complete_grid():
+    df = _grid().iloc[:3]
+    with pytest.raises(ValueError, match="complete"):
+        widgets.static_explorer(df, {(r.I_app, r.g_syn): "" for r in df.itertuples()},
+                                (0.0, 1.0), n_cells=10)
