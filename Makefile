@@ -18,6 +18,7 @@ help:
 	@echo "make test   unit tests + every notebook under nbval"
 	@echo "make unit   unit tests only"
 	@echo "make lab    open the notebooks in JupyterLab"
+	@echo "make bench  benchmarks against peers (writes benchmarks/RESULTS.md)"
 	@echo "make clean  remove the build, caches and .venv"
 
 venv: $(STAMP)
@@ -46,6 +47,10 @@ unit: $(STAMP)
 
 figures: $(STAMP)
 	$(PY) -m wbmodel figures --out _build/figures
+
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	$(PY) benchmarks/bench.py
 
 lab: $(STAMP)
 	$(PY) -m pip install --quiet jupyterlab

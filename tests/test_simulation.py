@@ -92,3 +92,11 @@ def test_record_selects_cells():
     np.testing.assert_array_equal(res.record_cells, [9, 2])
     with pytest.raises(ValueError, match="record"):
         wb.simulate(wb.WBParams(n_cells=10), duration=5 * u.ms, record=[10])
+
+
+def test_command_line_run(capsys):
+    from wbmodel.__main__ import main
+
+    assert main(["run", "--n-cells", "20", "--duration", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "kappa = " in out and "network frequency = " in out

@@ -4,23 +4,50 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
+BOOK = Path(__file__).resolve().parents[1] / "book"
 
-def _figures(out: Path) -> None:
-    import brainunit as u
-    import matplotlib
 
-    matplotlib.use("Agg")
-    import wbmodel as wb
+def _figures(out: Path, chapters: list[str] | None = None, timeout: int = 900) -> None:
+    """Execute the book's notebooks headlessly; save their figures and summary tables.
 
-    out.mkdir(parents=True, exist_ok=True)
-    res = wb.simulate(wb.WBParams(), duration=400 * u.ms, seed=0)
-    fig = wb.plotting.plot_network(res, start=0 * u.ms, stop=400 * u.ms)
-    path = out / "gamma_rhythm.png"
-    fig.savefig(path, dpi=110)
-    print(f"{path}: κ = {wb.coherence(res):.3f}, "
-          f"f = {float(wb.network_frequency(res).to_decimal(u.Hz)):.1f} Hz")
+    The notebooks are the code path: each is run from scratch (as the book build and nbval
+    run it) with a Python kernel, and ``out/<chapter>/`` receives every figure it draws
+    (``figure-1.png``, …, in order) and its closing table (``summary.md``).
+    """
+    import base64
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebooks = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
+    if not notebooks:
+        raise SystemExit(f"no notebooks found in {BOOK}: run this from a checkout of the book")
+    if chapters:
+        notebooks = [nb for nb in notebooks if any(c in nb.stem for c in chapters)]
+    for path in notebooks:
+        t0 = time.perf_counter()
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(BOOK)}}).execute()
+        target = out / path.stem
+        target.mkdir(parents=True, exist_ok=True)
+        n_fig, summary = 0, None
+        for cell in nb.cells:
+            for o in cell.get("outputs", []):
+                data = o.get("data", {})
+                if "image/png" in data:
+                    n_fig += 1
+                    (target / f"figure-{n_fig}.png").write_bytes(
+                        base64.b64decode(data["image/png"]))
+                if "paper says" in data.get("text/markdown", ""):
+                    summary = data["text/markdown"]
+        if summary:
+            (target / "summary.md").write_text(summary + "\n")
+        print(f"{path.stem}: {n_fig} figures, summary {'saved' if summary else 'missing'} "
+              f"({time.perf_counter() - t0:.0f} s) -> {target}")
 
 
 def _run(args) -> None:
@@ -42,8 +69,11 @@ def main(argv=None) -> int:
     """Entry point of ``python -m wbmodel``."""
     parser = argparse.ArgumentParser(prog="python -m wbmodel", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    f = sub.add_parser("figures", help="regenerate the book's main figures headlessly")
+    f = sub.add_parser("figures", help="run the book's notebooks headlessly; save every "
+                       "figure and summary table")
     f.add_argument("--out", type=Path, default=Path("_build/figures"))
+    f.add_argument("--chapter", action="append", help="only chapters whose name contains this "
+                   "(repeatable), e.g. --chapter 03")
     r = sub.add_parser("run", help="simulate one network and print κ and the frequency")
     r.add_argument("--n-cells", type=int, default=100)
     r.add_argument("--n-inputs", type=int, default=None)
@@ -56,7 +86,7 @@ def main(argv=None) -> int:
     r.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if args.command == "figures":
-        _figures(args.out)
+        _figures(args.out, args.chapter)
     else:
         _run(args)
     return 0
