@@ -1,8 +1,8 @@
 """Throughput of wbmodel.sweep on this machine's host devices (run as a subprocess).
 
-``python benchmarks/sweep_throughput.py DEVICES`` sets XLA's host device count before JAX
-starts, runs a 64-network sweep (8 I_app × 8 g_syn, N = 100, 1 s) twice and prints JSON:
-the second run's wall time and the number of devices used.
+``python benchmarks/sweep_throughput.py DEVICES DT_MS`` sets XLA's host device count before
+JAX starts, runs a 64-network sweep (8 I_app × 8 g_syn, N = 100, 1 s) twice and prints
+JSON: the second run's wall time and the number of devices used.
 """
 
 import json
@@ -11,6 +11,7 @@ import sys
 import time
 
 devices = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+dt = float(sys.argv[2]) if len(sys.argv) > 2 else 0.01
 os.environ["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={devices}"
 
 import brainunit as u  # noqa: E402
@@ -24,8 +25,9 @@ grid = {"I_app": np.linspace(0.6, 2.0, 8) * u.uA / u.cm**2,
 times = []
 for _ in range(2):
     t0 = time.perf_counter()
-    df = wb.sweep(wb.WBParams(), grid, seeds=[0], duration=1000 * u.ms, batch_size=64,
+    df = wb.sweep(wb.WBParams(), grid, seeds=[0], duration=1000 * u.ms, dt=dt * u.ms,
+                  batch_size=64,
                   summary=lambda r: {"spikes": int(r.spike_counts().sum())})
     times.append(time.perf_counter() - t0)
-print(json.dumps({"devices": len(jax.devices()), "first_s": times[0], "second_s": times[1],
-                  "networks": len(df), "spikes": int(df.spikes.sum())}))
+print(json.dumps({"devices": len(jax.devices()), "dt_ms": dt, "first_s": times[0],
+                  "second_s": times[1], "networks": len(df), "spikes": int(df.spikes.sum())}))

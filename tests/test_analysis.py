@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import wbmodel as wb
-from wbmodel.analysis import binarize, coherence_matrix
+from wbmodel.analysis import binarize, coherence_matrix, mean_pairwise_coherence
 
 
 def _fake(spike_steps, n_cells, duration_ms=100.0, dt_ms=0.1):
@@ -50,6 +50,15 @@ def test_kappa_matches_braintools_cross_correlation(default_run):
             r.raster()[k0:k1], bin=tau, dt=dt, method="vmap"))
         ours = wb.coherence(r, tau=tau * u.ms, start=start * u.ms, stop=stop * u.ms)
         assert ours == pytest.approx(theirs, abs=1e-6), f"τ = {tau} ms"
+
+
+def test_fast_mean_equals_the_matrix_mean():
+    rng = np.random.default_rng(1)
+    X = (rng.random((60, 200)) < 0.1).astype(np.float32)
+    X[5] = 0                                    # a silent cell: its pairs count as 0
+    K = coherence_matrix(X)
+    expected = (K.sum() - np.trace(K)) / (60 * 59)
+    assert mean_pairwise_coherence(X) == pytest.approx(expected, rel=1e-12)
 
 
 def test_kappa_undefined_without_spikes():
