@@ -1,7 +1,13 @@
 """wbmodel — Wang & Buzsáki (1996) gamma oscillation by synaptic inhibition, on brainpy.state."""
 
 from .cell import WangBuzsakiCell
-from .network import FixedInDegree, WBNetwork, fixed_in_degree_indices
+from .network import (
+                      SparseInputs,
+                      WBNetwork,
+                      bernoulli_indices,
+                      fixed_in_degree_indices,
+                      wiring_indices,
+)
 from .params import WBParams
 from .simulation import DEFAULT_DT, SimulationDiverged, SimulationResult, simulate
 from .synapse import WangBuzsakiSynapse
@@ -9,9 +15,9 @@ from .synapse import WangBuzsakiSynapse
 __version__ = "0.1.0"
 
 __all__ = [
-    "WBParams", "WangBuzsakiCell", "WangBuzsakiSynapse", "WBNetwork", "FixedInDegree",
-    "fixed_in_degree_indices", "simulate", "SimulationResult", "SimulationDiverged",
-    "DEFAULT_DT",
+    "WBParams", "WangBuzsakiCell", "WangBuzsakiSynapse", "WBNetwork", "SparseInputs",
+    "fixed_in_degree_indices", "bernoulli_indices", "wiring_indices", "simulate",
+    "SimulationResult", "SimulationDiverged", "DEFAULT_DT",
 ]
 
 from .analysis import (

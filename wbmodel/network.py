@@ -11,7 +11,8 @@ import numpy as np
 from .cell import WangBuzsakiCell
 from .synapse import WangBuzsakiSynapse
 
-__all__ = ["FixedInDegree", "WBNetwork", "fixed_in_degree_indices"]
+__all__ = ["SparseInputs", "WBNetwork", "fixed_in_degree_indices", "bernoulli_indices",
+           "wiring_indices"]
 
 
 def fixed_in_degree_indices(n_cells: int, n_inputs: int, seed: int) -> np.ndarray:
@@ -42,19 +43,56 @@ def fixed_in_degree_indices(n_cells: int, n_inputs: int, seed: int) -> np.ndarra
     return out
 
 
-class FixedInDegree(brainstate.nn.Module):
-    r"""Sparse communication: cell i sums ``s`` over its M presynaptic partners.
+def bernoulli_indices(n_cells: int, n_inputs: int, seed: int) -> np.ndarray:
+    """Bernoulli wiring: each ordered pair (j → i), j ≠ i, exists with p = M / (N − 1).
+
+    In-degrees then vary from cell to cell (binomial, mean M). Rows are padded to a fixed
+    width K (M + 6 SD + 6, at most N − 1) with the index N, which stands for a silent source,
+    so that every seed gives the same shape (and the compiled program is reused).
+
+    Returns
+    -------
+    ndarray of int32, shape (N, K)
+    """
+    if not 1 <= n_inputs <= n_cells - 1:
+        raise ValueError(f"n_inputs must be in [1, {n_cells - 1}], got {n_inputs}")
+    p = n_inputs / (n_cells - 1)
+    width = min(n_cells - 1, int(np.ceil(n_inputs + 6 * np.sqrt(n_inputs * (1 - p)) + 6)))
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0xBE7]))
+    out = np.full((n_cells, width), n_cells, dtype=np.int32)
+    for i in range(n_cells):
+        j = np.flatnonzero(rng.random(n_cells - 1) < p)
+        j = j + (j >= i)
+        if j.size > width:  # a 6-SD excess: practically never
+            raise ValueError(f"cell {i} drew {j.size} inputs, more than the padding {width}")
+        out[i, :j.size] = j
+    return out
+
+
+def wiring_indices(n_cells: int, n_inputs: int, wiring: str, seed: int) -> np.ndarray:
+    """The presynaptic index array of a sparse network (``wiring``: "fixed" or "bernoulli")."""
+    if wiring == "fixed":
+        return fixed_in_degree_indices(n_cells, n_inputs, seed)
+    if wiring == "bernoulli":
+        return bernoulli_indices(n_cells, n_inputs, seed)
+    raise ValueError(f"wiring must be 'fixed' or 'bernoulli', got {wiring!r}")
+
+
+class SparseInputs(brainstate.nn.Module):
+    r"""Sparse communication: cell i sums ``s`` over its presynaptic partners.
 
     .. math:: g_i = w \sum_{j \in \mathrm{pre}(i)} s_j, \qquad w = g_{syn}/M
 
-    Stored as an (N, M) index array, so memory is O(N·M), never O(N²).
+    Stored as an (N, K) index array, so memory is O(N·K), never O(N²). With fixed in-degree
+    K = M; an entry equal to N is padding (a silent source), used by Bernoulli wiring.
 
     Parameters
     ----------
-    pre_indices : array of int, shape (N, M)
-        Presynaptic partners of each cell (see :func:`fixed_in_degree_indices`).
+    pre_indices : array of int, shape (N, K)
+        Presynaptic partners of each cell (see :func:`fixed_in_degree_indices`,
+        :func:`bernoulli_indices`).
     weight : Quantity, mS/cm²
-        Conductance of one synapse, g_syn / M.
+        Conductance of one synapse, g_syn / M (M: the mean in-degree).
     """
 
     def __init__(self, pre_indices, weight):
@@ -67,7 +105,8 @@ class FixedInDegree(brainstate.nn.Module):
 
     def update(self, s):
         """Synaptic conductance of each cell (mS/cm²) given every cell's gate ``s``."""
-        return self.weight * u.math.sum(s[..., self.pre_indices], axis=-1)
+        padded = u.math.concatenate([s, u.math.zeros_like(s[..., :1])], axis=-1)
+        return self.weight * u.math.sum(padded[..., self.pre_indices], axis=-1)
 
 
 class WBNetwork(brainstate.nn.Module):
@@ -81,9 +120,12 @@ class WBNetwork(brainstate.nn.Module):
         Drive of each cell.
     g_syn : Quantity, mS/cm²
         Total synaptic conductance onto each cell.
-    pre_indices : array of int, shape (N, M), optional
-        Fixed in-degree wiring; ``None`` is all-to-all without self-connections, each synapse
-        of weight g_syn/(N − 1) (computed as a sum minus self, O(N)).
+    pre_indices : array of int, shape (N, K), optional
+        Sparse wiring (:func:`wiring_indices`); ``None`` is all-to-all without
+        self-connections, each synapse of weight g_syn/(N − 1) (a sum minus self, O(N)).
+    n_inputs : int, optional
+        M, the (mean) in-degree that sets the weight g_syn/M of a sparse network (default:
+        the width of ``pre_indices``).
     E_syn : Quantity, mV
         Reversal potential of the synaptic (COBA) current.
     alpha, beta, theta_syn
@@ -100,7 +142,8 @@ class WBNetwork(brainstate.nn.Module):
     """
 
     def __init__(self, n_cells, I_app, g_syn, pre_indices=None, E_syn=-75.0 * u.mV,
-                 alpha=12.0 / u.ms, beta=0.1 / u.ms, theta_syn=0.0 * u.mV, **cell_kwargs):
+                 alpha=12.0 / u.ms, beta=0.1 / u.ms, theta_syn=0.0 * u.mV, n_inputs=None,
+                 **cell_kwargs):
         super().__init__()
         self.cells = WangBuzsakiCell(n_cells, I_app=I_app, **cell_kwargs)
         self.syn = WangBuzsakiSynapse(n_cells, alpha=alpha, beta=beta, theta_syn=theta_syn)
@@ -108,7 +151,8 @@ class WBNetwork(brainstate.nn.Module):
             comm = brainstate.nn.AllToAll(n_cells, n_cells, include_self=False,
                                           w_init=g_syn / (n_cells - 1))
         else:
-            comm = FixedInDegree(pre_indices, g_syn / np.shape(pre_indices)[1])
+            M = np.shape(pre_indices)[1] if n_inputs is None else n_inputs
+            comm = SparseInputs(pre_indices, g_syn / M)
         self.proj = brainpy.state.CurrentProj(
             self.syn.prefetch("s"), comm=comm, out=brainpy.state.COBA(E=E_syn), post=self.cells)
 

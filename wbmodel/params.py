@@ -76,8 +76,12 @@ class WBParams:
     n_cells : int
         N, the number of cells (100).
     n_inputs : int or None
-        M, the number of presynaptic partners of each cell (fixed in-degree, drawn at random,
-        never the cell itself). ``None`` means all-to-all without self-connections, M = N − 1.
+        M, the number of presynaptic partners of each cell (drawn at random, never the cell
+        itself). ``None`` means all-to-all without self-connections, M = N − 1.
+    wiring : {"fixed", "bernoulli"}
+        How a sparse network (``n_inputs`` set) is drawn: ``"fixed"`` in-degree, every cell
+        exactly M inputs (the paper's M), or ``"bernoulli"``, each pair with probability
+        M/(N − 1), so in-degrees, and each cell's total inhibition g_syn·k_i/M, vary.
     I_app : Quantity, µA/cm²
         Mean applied current I_µ (1).
     I_sigma : Quantity, µA/cm²
@@ -109,6 +113,7 @@ class WBParams:
 
     n_cells: int = 100
     n_inputs: int | None = None
+    wiring: str = "fixed"
     I_app: u.Quantity = field(default_factory=lambda: 1.0 * UA_PER_CM2)
     I_sigma: u.Quantity = field(default_factory=lambda: 0.0 * UA_PER_CM2)
     g_syn: u.Quantity = field(default_factory=lambda: 0.1 * MS_PER_CM2)
@@ -156,6 +161,8 @@ class WBParams:
                     f"n_inputs must be None (all-to-all) or an integer in [1, n_cells - 1] = "
                     f"[1, {n - 1}], got {m!r}")
             object.__setattr__(self, "n_inputs", int(m))
+        if self.wiring not in ("fixed", "bernoulli"):
+            raise ValueError(f"wiring must be 'fixed' or 'bernoulli', got {self.wiring!r}")
 
     # -- derived quantities ------------------------------------------------------------------
     @property
@@ -165,7 +172,7 @@ class WBParams:
 
     @property
     def in_degree(self) -> int:
-        """M, the number of synapses each cell receives (N − 1 when all-to-all)."""
+        """M, the (mean) number of synapses each cell receives (N − 1 when all-to-all)."""
         return self.n_cells - 1 if self.n_inputs is None else self.n_inputs
 
     @property
@@ -190,7 +197,8 @@ class WBParams:
 
     def to_dict(self) -> dict:
         """Fields as plain numbers in the paper's units (JSON-friendly), keyed ``name`` → value."""
-        out = {"n_cells": self.n_cells, "n_inputs": self.n_inputs, "phi": self.phi}
+        out = {"n_cells": self.n_cells, "n_inputs": self.n_inputs, "wiring": self.wiring,
+               "phi": self.phi}
         for name, (unit, _, _) in _QUANTITIES.items():
             out[name] = float(getattr(self, name).to_decimal(unit))
         return out

@@ -22,7 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .network import WBNetwork, fixed_in_degree_indices
+from .network import WBNetwork, wiring_indices
 from .params import MS_PER_CM2, PER_MS, UA_PER_CM2, UF_PER_CM2, WBParams, as_quantity
 
 __all__ = ["simulate", "SimulationResult", "SimulationDiverged", "n_steps_of", "DEFAULT_DT",
@@ -117,7 +117,7 @@ def cell_kwargs(theta: dict) -> dict:
     return kw
 
 
-def _build_network(theta, key, pre_indices, n_cells):
+def _build_network(theta, key, pre_indices, n_cells, n_inputs=None):
     """Build and initialise the network from plain arrays (inside the trace).
 
     Returns the network and the drive each cell received (µA/cm², plain array).
@@ -127,7 +127,7 @@ def _build_network(theta, key, pre_indices, n_cells):
     V0 = jax.random.uniform(k_v, (n_cells,), minval=V_INIT_RANGE[0], maxval=V_INIT_RANGE[1])
     syn = {k: theta[k] * _TRACED[k] for k in ("g_syn", "E_syn", "alpha", "beta", "theta_syn")}
     net = WBNetwork(n_cells, I_app=I_cells * UA_PER_CM2, pre_indices=pre_indices,
-                    V_initializer=V0 * u.mV, **syn, **cell_kwargs(theta))
+                    n_inputs=n_inputs, V_initializer=V0 * u.mV, **syn, **cell_kwargs(theta))
     brainstate.nn.init_all_states(net)
     return net, I_cells
 
@@ -140,17 +140,17 @@ def compile_count() -> int:
     return sum(f._cache_size() for f in _PROGRAMS.values())
 
 
-def _program(n_cells: int, sparse: bool, n_steps: int, dt_ms: float, record: tuple,
+def _program(n_cells: int, n_inputs: int | None, n_steps: int, dt_ms: float, record: tuple,
              progress: bool, frame_steps: int = 1, batched: bool = False):
     """The jitted simulation for one shape, built once per shape and kept."""
-    key = (n_cells, sparse, n_steps, dt_ms, record, progress, frame_steps, batched)
+    key = (n_cells, n_inputs, n_steps, dt_ms, record, progress, frame_steps, batched)
     if key not in _PROGRAMS:
         _PROGRAMS[key] = _make_program(*key)
     return _PROGRAMS[key]
 
 
-def _make_program(n_cells: int, sparse: bool, n_steps: int, dt_ms: float, record: tuple,
-                  progress: bool, frame_steps: int, batched: bool):
+def _make_program(n_cells: int, n_inputs: int | None, n_steps: int, dt_ms: float,
+                  record: tuple, progress: bool, frame_steps: int, batched: bool):
     """Build the simulation for one shape.
 
     The run is cut into frames of ``frame_steps`` steps; per frame it returns the bit-packed
@@ -160,9 +160,11 @@ def _make_program(n_cells: int, sparse: bool, n_steps: int, dt_ms: float, record
     """
     rec = np.asarray(record, dtype=np.int32)
     n_frames = n_steps // frame_steps
+    sparse = n_inputs is not None
 
     def run(theta, key, pre_indices):
-        net, I_cells = _build_network(theta, key, pre_indices if sparse else None, n_cells)
+        net, I_cells = _build_network(theta, key, pre_indices if sparse else None, n_cells,
+                                      n_inputs)
 
         def frame(i):
             if frame_steps == 1:
@@ -210,8 +212,9 @@ class SimulationResult:
         Membrane potential of the recorded cells at the end of each frame.
     V_mean : Quantity, mV, shape (frames,)
         Population mean membrane potential at the end of each frame.
-    pre_indices : ndarray of int, shape (N, M), or None
-        The wiring of a fixed in-degree network (``None``: all-to-all without self).
+    pre_indices : ndarray of int, shape (N, K), or None
+        The wiring of a sparse network (``None``: all-to-all without self); an entry equal to
+        N is padding (Bernoulli wiring).
     """
 
     params: WBParams
@@ -408,8 +411,8 @@ def simulate(
     if progress is None:
         progress = n * steps > 2e7
     sparse = params.n_inputs is not None
-    pre = fixed_in_degree_indices(n, params.n_inputs, seed) if sparse else None
-    program = _program(n, sparse, steps, dt_ms, record, bool(progress), frame_steps)
+    pre = wiring_indices(n, params.n_inputs, params.wiring, seed) if sparse else None
+    program = _program(n, params.n_inputs, steps, dt_ms, record, bool(progress), frame_steps)
     packed, V_rec, V_mean, I_cells = program(
         param_arrays(params), jax.random.key(seed),
         jnp.asarray(pre) if sparse else jnp.zeros((0, 0), jnp.int32))

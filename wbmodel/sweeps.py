@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import analysis
-from .network import fixed_in_degree_indices
+from .network import wiring_indices
 from .params import _QUANTITIES, WBParams
 from .simulation import (
     DEFAULT_DT,
@@ -35,7 +35,7 @@ from .simulation import (
 
 __all__ = ["sweep", "default_summary", "expand_grid"]
 
-_GRID_NAMES = set(_QUANTITIES) | {"phi", "n_cells", "n_inputs", "tau_syn"}
+_GRID_NAMES = set(_QUANTITIES) | {"phi", "n_cells", "n_inputs", "wiring", "tau_syn"}
 _UNITS = {name: unit for name, (unit, _, _) in _QUANTITIES.items()} | {"tau_syn": u.ms}
 
 
@@ -142,9 +142,9 @@ def sweep(
         The fixed parameters (default: the paper's).
     grid : mapping of str to sequence, or sequence of mappings
         Parameter name → values (Quantities with units, or plain numbers for ``phi``,
-        ``n_cells``, ``n_inputs``); ``tau_syn`` sets β = 1/τ_syn. The sweep covers the
-        Cartesian product. A list of mappings gives the points one by one instead (for
-        parameters that move together).
+        ``n_cells``, ``n_inputs``; strings for ``wiring``); ``tau_syn`` sets β = 1/τ_syn.
+        The sweep covers the Cartesian product. A list of mappings gives the points one by
+        one instead (for parameters that move together).
     seeds : sequence of int
         Seeds run at every point (the same seeds everywhere: common random numbers, so
         differences between points are not seed noise).
@@ -193,18 +193,18 @@ def sweep(
     rows = [None] * len(jobs)
     groups: dict = {}
     for k, (_, p, _) in enumerate(jobs):
-        groups.setdefault((p.n_cells, p.n_inputs), []).append(k)
-    for (n, m), members in groups.items():
+        groups.setdefault((p.n_cells, p.n_inputs, p.wiring), []).append(k)
+    for (n, m, wiring), members in groups.items():
         sparse = m is not None
         B = batch_size or _batch_size(len(members), n, steps // frame_steps, memory_budget, n_dev)
-        program = _program(n, sparse, steps, dt_ms, (), False, frame_steps, True)
+        program = _program(n, m, steps, dt_ms, (), False, frame_steps, True)
         for c in range(0, len(members), B):
             chunk = members[c:c + B]
             padded = chunk + [chunk[-1]] * (B - len(chunk))
             thetas = [param_arrays(jobs[k][1]) for k in padded]
             theta = {name: jnp.stack([t[name] for t in thetas]) for name in thetas[0]}
             keys = jax.vmap(jax.random.key)(jnp.array([jobs[k][2] for k in padded]))
-            pre = (jnp.stack([jnp.asarray(fixed_in_degree_indices(n, m, jobs[k][2]))
+            pre = (jnp.stack([jnp.asarray(wiring_indices(n, m, wiring, jobs[k][2]))
                               for k in padded]) if sparse else jnp.zeros((0, 0), jnp.int32))
             args = _shard((theta, keys, pre)) if sparse else (*_shard((theta, keys)), pre)
             packed, _, V_mean, I_cells = (np.asarray(x) for x in program(*args))
