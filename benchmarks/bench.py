@@ -81,14 +81,25 @@ def bench_wbmodel(rows):
 def bench_seed(rows):
     import seed_guide
 
+    # The guide's α_m and α_n are written as 0/0 at V = −35 and −34 mV (no exprel): a cell
+    # that lands exactly there in float32 turns NaN and falls silent for good. Count how
+    # often a fresh network does so, and take the agreement check from one that did not.
+    fresh, broken, res = 8, 0, None
+    for _ in range(fresh):
+        steps, cells = np.nonzero(np.asarray(seed_guide.make_runner(N, T, DT, jit=True)()))
+        late = steps * DT > 200
+        if np.bincount(cells[late], minlength=N).min() < 2:
+            broken += 1
+        elif res is None:
+            res = as_result((steps + 1) * DT, cells)
     for jit in (False, True):
         run = seed_guide.make_runner(N, T, DT, jit=jit)
-        first, med, spikes = timed(run, repeats=REPEATS if jit else 2)
-        steps, cells = np.nonzero(np.asarray(spikes))
-        res = as_result((steps + 1) * DT, cells)
+        first, med, _ = timed(run, repeats=REPEATS if jit else 2)
         rows.append(dict(code="seed guide" + (", brainstate.transform.jit" if jit else
                                               ", for_loop as written"),
-                         first=first, median=med, note="weight g/N, threshold 20 mV",
+                         first=first, median=med,
+                         note=f"weight g/N, threshold 20 mV; {broken} of {fresh} fresh runs "
+                              "went silent (NaN from 0/0 at V = −35/−34 mV)",
                          summary=summary(res)))
 
 
