@@ -67,3 +67,14 @@ def test_static_explorer_needs_a_complete_grid():
     with pytest.raises(ValueError, match="complete"):
         widgets.static_explorer(df, {(r.I_app, r.g_syn): "" for r in df.itertuples()},
                                 (0.0, 1.0), n_cells=10)
+
+
+def test_trace_thinning_keeps_extremes():
+    from wbmodel.plotting import _envelope
+
+    t = np.arange(50_000) * 0.01
+    v = np.sin(t) * 50
+    v[12_345] = 99.0
+    tt, vv = _envelope(t, v)
+    assert len(tt) <= 4_000 and vv.max() == 99.0 and vv.min() == pytest.approx(v.min())
+    assert np.all(np.diff(tt) >= 0), "time order is kept"

@@ -18,6 +18,21 @@ def _window(result, start, stop):
     return t0, t1
 
 
+def _envelope(t, v, max_points: int = 4000):
+    """Thin a long trace for drawing: per bin, its minimum and maximum, so spikes survive."""
+    stride = len(t) // (max_points // 2)
+    if stride < 2:
+        return t, v
+    n = (len(t) // stride) * stride
+    tb, vb = t[:n].reshape(-1, stride), v[:n].reshape(-1, stride)
+    lo, hi = vb.argmin(axis=1), vb.argmax(axis=1)
+    first, second = np.minimum(lo, hi), np.maximum(lo, hi)
+    rows = np.arange(tb.shape[0])
+    tt = np.stack([tb[rows, first], tb[rows, second]], axis=1).ravel()
+    vv = np.stack([vb[rows, first], vb[rows, second]], axis=1).ravel()
+    return tt, vv
+
+
 def plot_raster(result, ax=None, start=None, stop=None, **kw):
     """Spike raster: one dot per spike, cell index against time (ms)."""
     ax = plt.gca() if ax is None else ax
@@ -44,12 +59,18 @@ def plot_population_activity(result, ax=None, bin=1.0 * u.ms, start=None, stop=N
 
 
 def plot_voltages(result, ax=None, start=None, stop=None, E_syn=True, **kw):
-    """Membrane potential of the recorded cells; E_syn drawn as a dashed line."""
+    """Membrane potential of the recorded cells; E_syn drawn as a dashed line.
+
+    Long traces are thinned to at most ~4,000 points per cell for drawing, keeping each
+    bin's minimum and maximum (spike peaks and AHP troughs stay exact).
+    """
     ax = plt.gca() if ax is None else ax
+    t0, t1 = _window(result, start, stop)
     t = np.asarray(result.times.to_decimal(u.ms))
-    V = np.asarray(result.V.to_decimal(u.mV))
+    keep = (t >= t0) & (t <= t1)
+    t, V = t[keep], np.asarray(result.V.to_decimal(u.mV))[keep]
     for k, cell in enumerate(result.record_cells):
-        ax.plot(t, V[:, k], lw=0.8, label=f"cell {cell}", **kw)
+        ax.plot(*_envelope(t, V[:, k]), lw=0.8, label=f"cell {cell}", **kw)
     if E_syn:
         e = float(result.params.E_syn.to_decimal(u.mV))
         ax.axhline(e, color="0.4", ls="--", lw=0.8)
