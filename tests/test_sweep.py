@@ -62,3 +62,27 @@ def test_sweep_custom_summary_and_tau_syn():
 def test_bad_grids(grid, match):
     with pytest.raises((ValueError, TypeError), match=match):
         wb.sweep(None, grid, duration=10 * u.ms)
+
+
+def test_sweep_shards_over_two_host_devices():
+    """The batch axis is split over jax.devices(); run in a fresh process with 2 CPU devices."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = """
+import json, brainunit as u, jax, wbmodel as wb
+df = wb.sweep(wb.WBParams(n_cells=20), {"I_app": [0.8, 1.0, 1.2] * u.uA / u.cm**2},
+              seeds=[0], duration=100 * u.ms, batch_size=3)
+one = wb.simulate(wb.WBParams(n_cells=20, I_app=1.2 * u.uA / u.cm**2), duration=100 * u.ms,
+                  raster_dt=0.1 * u.ms)
+print(json.dumps({"devices": len(jax.devices()), "kappa": list(df.kappa),
+                  "single": wb.coherence(one)}))
+"""
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()[-1]
+    got = json.loads(out)
+    assert got["devices"] == 2
+    assert got["kappa"][2] == pytest.approx(got["single"], abs=1e-9), "same numbers when sharded"

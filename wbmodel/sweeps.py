@@ -197,6 +197,7 @@ def sweep(
     for (n, m, wiring), members in groups.items():
         sparse = m is not None
         B = batch_size or _batch_size(len(members), n, steps // frame_steps, memory_budget, n_dev)
+        B = -(-B // n_dev) * n_dev  # a multiple of the device count, to shard evenly
         program = _program(n, m, steps, dt_ms, (), False, frame_steps, True)
         for c in range(0, len(members), B):
             chunk = members[c:c + B]
