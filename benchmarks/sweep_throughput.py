@@ -1,12 +1,13 @@
 """Throughput of wbmodel.sweep on this machine's host devices (run as a subprocess).
 
 ``python benchmarks/sweep_throughput.py DEVICES DT_MS`` sets XLA's host device count before
-JAX starts, runs a 64-network sweep (8 I_app × 8 g_syn, N = 100, 1 s) twice and prints
-JSON: the second run's wall time and the number of devices used.
+JAX starts, runs a 64-network sweep (8 I_app × 8 g_syn, N = 100, 1 s) four times and prints
+JSON: the median wall time of the last three (the first compiles) and the devices used.
 """
 
 import json
 import os
+import statistics
 import sys
 import time
 
@@ -23,11 +24,12 @@ import wbmodel as wb  # noqa: E402
 grid = {"I_app": np.linspace(0.6, 2.0, 8) * u.uA / u.cm**2,
         "g_syn": np.linspace(0.05, 0.4, 8) * u.mS / u.cm**2}
 times = []
-for _ in range(2):
+for _ in range(4):
     t0 = time.perf_counter()
     df = wb.sweep(wb.WBParams(), grid, seeds=[0], duration=1000 * u.ms, dt=dt * u.ms,
                   batch_size=64,
                   summary=lambda r: {"spikes": int(r.spike_counts().sum())})
     times.append(time.perf_counter() - t0)
 print(json.dumps({"devices": len(jax.devices()), "dt_ms": dt, "first_s": times[0],
-                  "second_s": times[1], "networks": len(df), "spikes": int(df.spikes.sum())}))
+                  "median_s": statistics.median(times[1:]), "networks": len(df),
+                  "spikes": int(df.spikes.sum())}))
