@@ -24,7 +24,7 @@ valid_params = st.builds(
     _floats(0, 1), _floats(-100, 0), _floats(0.1, 50), _floats(0.01, 2), _floats(0.5, 10))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, derandomize=True)  # same examples in every CI run
 @given(p=valid_params, seed=st.integers(0, 2**31 - 1))
 def test_valid_parameters_never_crash(p, seed):
     r = wb.simulate(p, duration=2 * u.ms, dt=0.02 * u.ms, seed=seed)
@@ -44,7 +44,7 @@ _INVALID = [
 ]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(case=st.sampled_from(_INVALID), others=valid_params)
 def test_invalid_parameters_always_raise(case, others):
     name, value, error = case
