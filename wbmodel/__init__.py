@@ -1,47 +1,47 @@
-"""wbmodel — Wang & Buzsáki (1996) gamma oscillation by synaptic inhibition, on brainpy.state."""
+"""wbmodel — Wang & Buzsáki (1996) gamma oscillation by synaptic inhibition, on brainpy.state.
 
-from .cell import WangBuzsakiCell
-from .network import (
-                      SparseInputs,
-                      WBNetwork,
-                      bernoulli_indices,
-                      fixed_in_degree_indices,
-                      wiring_indices,
-)
-from .params import WBParams
-from .simulation import DEFAULT_DT, SimulationDiverged, SimulationResult, simulate
-from .synapse import WangBuzsakiSynapse
+The model (:class:`WBParams`, :class:`WangBuzsakiCell`, :class:`WangBuzsakiSynapse`,
+:class:`WBNetwork`), its simulation (:func:`simulate`, :func:`sweep`), the measures of the
+paper (:func:`coherence`, :func:`network_frequency`, :func:`fi_curve`, …), and the plots and
+tables the book uses.
+"""
 
-__version__ = "0.1.0"
-
-__all__ = [
-    "WBParams", "WangBuzsakiCell", "WangBuzsakiSynapse", "WBNetwork", "SparseInputs",
-    "fixed_in_degree_indices", "bernoulli_indices", "wiring_indices", "simulate",
-    "SimulationResult", "SimulationDiverged", "DEFAULT_DT",
-]
-
+from . import plotting
 from .analysis import (
     coherence,
+    coherence_over_time,
     firing_rates,
     isi_cv,
     mean_rate,
     network_frequency,
     population_activity,
 )
-
-__all__ += ["coherence", "network_frequency", "population_activity", "firing_rates",
-            "mean_rate", "isi_cv"]
-
-from .single_cell import ahp_trough, fi_curve, rheobase, run_cells
-
-__all__ += ["fi_curve", "rheobase", "ahp_trough", "run_cells"]
-
-from . import plotting
-from .analysis import coherence_over_time
+from .cell import WangBuzsakiCell
+from .network import (
+    SparseInputs,
+    WBNetwork,
+    bernoulli_indices,
+    fixed_in_degree_indices,
+    wiring_indices,
+)
+from .params import WBParams
 from .report import Claim, claims_table
-
-__all__ += ["plotting", "coherence_over_time", "Claim", "claims_table"]
-
+from .simulation import DEFAULT_DT, SimulationDiverged, SimulationResult, simulate
+from .single_cell import ahp_trough, fi_curve, rheobase, run_cells
 from .sweeps import sweep
+from .synapse import WangBuzsakiSynapse
 
-__all__ += ["sweep"]
+__version__ = "0.1.0"
+
+__all__ = [
+    # the model
+    "WBParams", "WangBuzsakiCell", "WangBuzsakiSynapse", "WBNetwork", "SparseInputs",
+    "fixed_in_degree_indices", "bernoulli_indices", "wiring_indices",
+    # running it
+    "simulate", "sweep", "SimulationResult", "SimulationDiverged", "DEFAULT_DT",
+    # measuring it
+    "coherence", "coherence_over_time", "network_frequency", "population_activity",
+    "firing_rates", "mean_rate", "isi_cv", "fi_curve", "rheobase", "ahp_trough", "run_cells",
+    # showing it
+    "plotting", "Claim", "claims_table",
+]

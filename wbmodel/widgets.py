@@ -60,6 +60,7 @@ class Explorer:
         self.defaults = WBParams() if params is None else params
         self.duration = duration
         self.last_latency = float("nan")
+        self._holding = False  # True while reset() moves several sliders: one redraw only
         style = {"description_width": "110px"}
         layout = W.Layout(width="360px")
         self.sliders = {
@@ -105,7 +106,7 @@ class Explorer:
 
     def update(self) -> None:
         """Run the network with the current values and redraw (errors become a message)."""
-        if getattr(self, "_holding", False):
+        if self._holding:
             return
         import matplotlib.pyplot as plt
 
