@@ -26,14 +26,19 @@ __all__ = ["fi_curve", "rheobase", "ahp_trough", "CellSummary", "run_cells", "tr
 #: Every single-cell run starts here, with h and n at their steady state.
 V_REST_START = -65.0 * u.mV
 
+
+def _cells_at_rest(method: str, n: int, I, theta):
+    """``n`` uncoupled cells driven by ``I`` (µA/cm², plain), all starting at V_REST_START."""
+    V0 = jnp.full((n,), float(V_REST_START.to_decimal(u.mV))) * u.mV
+    return make_cells(method, n, I * UA_PER_CM2, V0, cell_kwargs(theta))
+
+
 @functools.lru_cache(maxsize=16)
 def _program(n: int, n_steps: int, dt_ms: float, start_step: int, method: str):
     thr = float(SPIKE_THRESHOLD.to_decimal(u.mV))
-    v_rest = float(V_REST_START.to_decimal(u.mV))
 
     def run(I, theta):
-        cell, advance = make_cells(method, n, I * UA_PER_CM2,
-                                   jnp.full((n,), v_rest) * u.mV, cell_kwargs(theta))
+        cell, advance = _cells_at_rest(method, n, I, theta)
         count = brainstate.ShortTermState(jnp.zeros(n, jnp.int32))
         first = brainstate.ShortTermState(jnp.full(n, jnp.nan))
         last = brainstate.ShortTermState(jnp.full(n, jnp.nan))
@@ -239,11 +244,9 @@ def trace(I_app=1.0 * UA_PER_CM2, phi=None, params: WBParams | None = None,
 
 @functools.lru_cache(maxsize=8)
 def _trace_program(n_steps: int, dt_ms: float):
-    v_rest = float(V_REST_START.to_decimal(u.mV))
 
     def run(I, theta):
-        cell, advance = make_cells("exp_euler", 1, I * UA_PER_CM2,
-                                   jnp.full((1,), v_rest) * u.mV, cell_kwargs(theta))
+        cell, advance = _cells_at_rest("exp_euler", 1, I, theta)
 
         def step(i):
             advance()
