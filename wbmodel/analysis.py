@@ -223,8 +223,7 @@ def network_frequency(result, start=None, stop=None, method: str = "spectrum",
 def firing_rates(result, start=None, stop=None):
     """Each cell's firing rate in the window (spike count / window length), Hz, shape (N,)."""
     start, stop = analysis_window(result, start, stop)
-    t, i = _spikes_in(result, start, stop)
-    counts = np.bincount(i, minlength=result.n_cells)
+    counts = result.spike_counts(start * u.ms, stop * u.ms)
     return counts / ((stop - start) * 1e-3) * u.Hz
 
 
