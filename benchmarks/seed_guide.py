@@ -100,8 +100,12 @@ class GammaNet(brainstate.nn.Module):
         return self.neu.spike.value, self.neu.V.value[:5]
 
 
-def make_runner(num=100, duration=500.0, dt=0.01, jit=True):
-    """A function that runs the guide's network for ``duration`` ms; returns the spikes."""
+def make_runner(num=100, duration=500.0, dt=0.01, jit=True, compiler_options=None):
+    """A function that runs the guide's network for ``duration`` ms; returns the spikes.
+
+    ``compiler_options`` (with ``jit``) are XLA options for the compiled run, e.g.
+    wbmodel's :data:`~wbmodel.simulation.CPU_COMPILER_OPTIONS`.
+    """
     net = GammaNet(num)
     brainstate.nn.init_all_states(net)
 
@@ -113,7 +117,7 @@ def make_runner(num=100, duration=500.0, dt=0.01, jit=True):
         return spikes
 
     if jit:
-        run = brainstate.transform.jit(run)
+        run = brainstate.transform.jit(run, compiler_options=compiler_options)
 
     def reset_and_run():
         brainstate.nn.init_all_states(net)

@@ -100,3 +100,14 @@ def test_command_line_run(capsys):
     assert main(["run", "--n-cells", "20", "--duration", "300"]) == 0
     out = capsys.readouterr().out
     assert "kappa = " in out and "network frequency = " in out
+
+
+def test_wide_vector_build_gives_the_default_builds_results(monkeypatch):
+    """CPU_COMPILER_OPTIONS changes how XLA vectorises, never what a run computes."""
+    p = wb.WBParams(n_cells=37)  # not a multiple of any vector width: exercises loop tails
+    wide = wb.simulate(p, duration=100 * u.ms, seed=4, record=range(37))
+    monkeypatch.setattr(simulation, "CPU_COMPILER_OPTIONS", {})
+    monkeypatch.setattr(simulation, "_PROGRAMS", {})
+    plain = wb.simulate(p, duration=100 * u.ms, seed=4, record=range(37))
+    np.testing.assert_allclose(wide.V.to_decimal(u.mV), plain.V.to_decimal(u.mV), atol=1e-3)
+    np.testing.assert_array_equal(wide.spike_counts(), plain.spike_counts())

@@ -11,14 +11,13 @@ import functools
 
 import brainstate
 import brainunit as u
-import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .cell import SPIKE_THRESHOLD, m_inf
 from .numerics import INTEGRATORS, make_cells
 from .params import UA_PER_CM2, WBParams, as_quantity
-from .simulation import DEFAULT_DT, cell_kwargs, n_steps_of, param_arrays
+from .simulation import DEFAULT_DT, cell_kwargs, jit, n_steps_of, param_arrays
 
 __all__ = ["fi_curve", "rheobase", "ahp_trough", "CellSummary", "run_cells", "trace",
            "V_REST_START"]
@@ -64,7 +63,7 @@ def _program(n: int, n_steps: int, dt_ms: float, start_step: int, method: str):
             brainstate.transform.for_loop(step, jnp.arange(n_steps))
         return count.value, first.value, last.value, v_min.value, v_max.value
 
-    return jax.jit(run)
+    return jit(run)
 
 
 class CellSummary(dict):
@@ -255,4 +254,4 @@ def _trace_program(n_steps: int, dt_ms: float):
         with brainstate.environ.context(dt=dt_ms * u.ms):
             return brainstate.transform.for_loop(step, jnp.arange(n_steps))
 
-    return jax.jit(run)
+    return jit(run)

@@ -1,0 +1,70 @@
+"""Where the time of a step goes (run as a subprocess): ``python benchmarks/profile_step.py B``.
+
+Compiles the sweep's program for B networks of N = 100 (one host device, dt = 0.01 ms, a
+0.1 ms raster), runs 2,000 steps under ``jax.profiler`` and prints a Markdown table: each
+kernel XLA runs per step, its time per step and share, and what it computes (exponentials,
+expm1, divisions, taken from the optimised HLO). ``plain`` as a second argument builds with
+XLA's default options instead of wbmodel's CPU_COMPILER_OPTIONS.
+"""
+
+import collections
+import glob
+import gzip
+import json
+import os
+import re
+import sys
+import tempfile
+
+os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=1"
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+
+import wbmodel as wb  # noqa: E402
+from wbmodel import simulation  # noqa: E402
+
+B = int(sys.argv[1]) if len(sys.argv) > 1 else 64
+if len(sys.argv) > 2 and sys.argv[2] == "plain":
+    simulation.CPU_COMPILER_OPTIONS = {}
+STEPS = 2000
+OPS = {"exponential": "exp", "exponential-minus-one": "expm1", "divide": "div"}
+
+
+def kernel_ops(hlo: str) -> dict:
+    """For each kernel (fusion) name of the optimised HLO, its count of costly operations."""
+    bodies = {m.group(1): m.group(2) for m in
+              re.finditer(r"^%(\S+) \(.*?^(.*?)^}", hlo, re.M | re.S)}
+    out = {}
+    for m in re.finditer(r"%(\S+) = [^\n]*? fusion\([^\n]*?calls=%([\w.\-]+)", hlo):
+        body = bodies.get(m.group(2), "")
+        counts = {short: len(re.findall(rf" {op}\(", body)) for op, short in OPS.items()}
+        out[m.group(1)] = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "—"
+    return out
+
+
+program = simulation._program(100, None, STEPS, 0.01, (), False, 10, True)
+theta = {k: jnp.broadcast_to(v, (B,)) + 0
+         for k, v in simulation.param_arrays(wb.WBParams()).items()}
+args = (theta, jax.vmap(jax.random.key)(jnp.arange(B)), jnp.zeros((0, 0), jnp.int32))
+ops = kernel_ops(program.lower(*args).compile().as_text())
+jax.block_until_ready(program(*args))
+with tempfile.TemporaryDirectory() as tmp:
+    jax.profiler.start_trace(tmp)
+    jax.block_until_ready(program(*args))
+    jax.profiler.stop_trace()
+    trace = json.load(gzip.open(glob.glob(f"{tmp}/**/*.trace.json.gz", recursive=True)[0]))
+
+total, count = collections.Counter(), collections.Counter()
+for e in trace["traceEvents"]:
+    if e.get("ph") == "X" and e["name"] in ops:
+        total[e["name"]] += e["dur"]
+        count[e["name"]] += 1
+per_step = {k: v / STEPS for k, v in total.items() if count[k] >= STEPS}
+whole = sum(per_step.values())
+print(f"| kernel (B = {B}, N = 100) | µs per step | share | costly operations |")
+print("|---|---:|---:|---|")
+for k, v in sorted(per_step.items(), key=lambda kv: -kv[1]):
+    print(f"| {k} | {v:.1f} | {v / whole:.0%} | {ops[k]} |")
+print(f"| all {len(per_step)} kernels of a step | {whole:.1f} | 100% | "
+      f"{whole * 1e3 / (B * 100):.1f} ns per cell-step |")
