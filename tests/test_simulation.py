@@ -78,6 +78,8 @@ def test_coarse_raster_keeps_every_spike():
     assert dt_err.max() < 0.1 + 1e-6, "spike times move to the end of their 0.1 ms frame"
     with pytest.raises(ValueError, match="raster_dt"):
         wb.simulate(wb.WBParams(), duration=300 * u.ms, raster_dt=0.7 * u.ms)
+    with pytest.raises(ValueError, match=r"raster_dt = 0\.1 .* whole number of steps of dt"):
+        wb.simulate(wb.WBParams(), duration=300 * u.ms, dt=0.04 * u.ms, raster_dt=0.1 * u.ms)
 
 
 def test_sparse_network_runs_and_synchronises():

@@ -86,3 +86,16 @@ print(json.dumps({"devices": len(jax.devices()), "kappa": list(df.kappa),
     got = json.loads(out)
     assert got["devices"] == 2
     assert got["kappa"][2] == pytest.approx(got["single"], abs=1e-9), "same numbers when sharded"
+
+
+def test_default_raster_is_about_0_1_ms_at_any_dt():
+    from wbmodel.sweeps import _default_frame_steps
+
+    for dt, steps, frame in ((0.01, 100_000, 10), (0.02, 50_000, 5), (0.05, 20_000, 2),
+                             (0.04, 25_000, 4), (0.04, 2_500, 4), (0.005, 200_000, 20)):
+        k = _default_frame_steps(dt, steps)
+        assert k == frame and steps % k == 0 and k * dt >= 0.1 - 1e-9, (dt, steps, k)
+    df = wb.sweep(wb.WBParams(n_cells=20), {"phi": [5.0]}, duration=100 * u.ms,
+                  dt=0.04 * u.ms, summary=lambda r: {"frame_ms": float(
+                      r.raster_dt.to_decimal(u.ms)), "spikes": int(r.spike_counts().sum())})
+    assert df.frame_ms.iloc[0] == pytest.approx(0.16) and df.spikes.iloc[0] > 0

@@ -106,6 +106,12 @@ def expand_grid(params: WBParams, grid) -> list[tuple[dict, WBParams]]:
     return out
 
 
+def _default_frame_steps(dt_ms: float, steps: int) -> int:
+    """Steps per frame of about 0.1 ms: the fewest, at least 0.1 ms, that divide the run."""
+    first = max(1, math.ceil(0.1 / dt_ms - 1e-9))
+    return next(k for k in range(first, steps + 1) if steps % k == 0)
+
+
 def _batch_size(n_jobs, n_cells, n_frames, memory_budget, n_devices) -> int:
     per_run = n_frames * (math.ceil(n_cells / 8) + 4) + n_cells * 64  # raster + V_mean + state
     b = max(1, min(n_jobs, memory_budget // per_run))
@@ -130,7 +136,7 @@ def sweep(
     dt=DEFAULT_DT,
     summary: Callable[[SimulationResult], dict] | None = None,
     start=None,
-    raster_dt=0.1 * u.ms,
+    raster_dt=None,
     batch_size: int | None = None,
     memory_budget: int = 512 * 2**20,
 ):
@@ -156,9 +162,11 @@ def sweep(
         after the transient or from ``start``).
     start : Quantity, ms, optional
         Start of the analysis window for the default summary.
-    raster_dt : Quantity, ms
-        Resolution of the spike raster kept for the summary (0.1 ms: fine for κ with
-        τ ≥ 1 ms and for 1 ms population-activity bins).
+    raster_dt : Quantity, ms, optional
+        Resolution of the spike raster kept for the summary. By default about 0.1 ms: the
+        fewest whole steps of dt, at least 0.1 ms, that divide the run (0.1 ms at dt = 0.01,
+        0.02 or 0.05 ms; 0.16 ms for 1 s at 0.04 ms). That is fine for κ with τ ≥ 1 ms and
+        for 1 ms population-activity bins.
     batch_size : int, optional
         Networks per compiled call; by default as many as fit ``memory_budget`` bytes of
         rasters. All chunks of a shape use the same size (the last is padded), so each
@@ -184,7 +192,8 @@ def sweep(
         raise ValueError("seeds must not be empty")
     steps = n_steps_of(duration, dt, MAX_DT)
     dt_ms = float(u.Quantity(dt).to_decimal(u.ms))
-    frame_steps = _frame_steps(raster_dt, dt, steps)
+    frame_steps = (_frame_steps(raster_dt, dt, steps) if raster_dt is not None
+                   else _default_frame_steps(dt_ms, steps))
     frame_ms = dt_ms * frame_steps
     summarise = summary or (lambda r: default_summary(r, start=start))
     jobs = [(point, p, s) for point, p in expand_grid(params, grid) for s in seeds]
