@@ -2,8 +2,8 @@
 
 :func:`sweep` expands a grid of parameter values × seeds into networks, groups them by shape
 (N, M), runs each group in chunks of one fixed batch size (so a group compiles once), shards
-the batch axis over every JAX device, and reduces each network to a row of a table with the
-same analysis functions the notebooks use.
+the batch axis over every JAX device (of every process, under ``jax.distributed``), and
+reduces each network to a row of a table with the same analysis functions the notebooks use.
 """
 
 from __future__ import annotations
@@ -119,13 +119,36 @@ def _batch_size(n_jobs, n_cells, n_frames, memory_budget, n_devices) -> int:
 
 
 def _shard(tree):
-    """Spread the leading (batch) axis over every JAX device, if there are several."""
+    """Spread the leading (batch) axis over every JAX device, if there are several.
+
+    With several processes (``jax.distributed``) every process holds the same inputs and
+    places only the rows of its own devices.
+    """
     devices = jax.devices()
     if len(devices) == 1:
         return tree
     mesh = jax.sharding.Mesh(np.array(devices), ("batch",))
     spec = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("batch"))
-    return jax.device_put(tree, spec)
+    if jax.process_count() == 1:
+        return jax.device_put(tree, spec)
+
+    def place(x):
+        if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
+            data = place(jax.random.key_data(x))
+            return jax.random.wrap_key_data(data, impl=jax.random.key_impl(x))
+        x = np.asarray(x)
+        return jax.make_array_from_callback(x.shape, spec, lambda index: x[index])
+
+    return jax.tree.map(place, tree)
+
+
+def _gather(x) -> np.ndarray:
+    """A program's output as a NumPy array on this process (all rows, from every process)."""
+    if x.is_fully_addressable:
+        return np.asarray(x)
+    from jax.experimental import multihost_utils
+
+    return np.asarray(multihost_utils.process_allgather(x, tiled=True))
 
 
 def sweep(
@@ -183,6 +206,12 @@ def sweep(
         For an unknown grid name, an empty list or invalid values (named).
     SimulationDiverged
         If a run produces NaN/Inf (the message names the point).
+
+    Notes
+    -----
+    The batch axis is sharded over ``jax.devices()``: every GPU of a machine, the host
+    devices XLA was asked for, or, after ``jax.distributed.initialize``, the devices of every
+    process. Each process then runs the same call and gets the whole table.
     """
     import pandas as pd
 
@@ -214,10 +243,12 @@ def sweep(
             thetas = [param_arrays(jobs[k][1]) for k in padded]
             theta = {name: jnp.stack([t[name] for t in thetas]) for name in thetas[0]}
             keys = jax.vmap(jax.random.key)(jnp.array([jobs[k][2] for k in padded]))
-            pre = (jnp.stack([jnp.asarray(wiring_indices(n, m, wiring, jobs[k][2]))
-                              for k in padded]) if sparse else jnp.zeros((0, 0), jnp.int32))
-            args = _shard((theta, keys, pre)) if sparse else (*_shard((theta, keys)), pre)
-            packed, _, V_mean, I_cells = (np.asarray(x) for x in program(*args))
+            if sparse:
+                pre = np.stack([wiring_indices(n, m, wiring, jobs[k][2]) for k in padded])
+                args = _shard((theta, keys, pre))
+            else:
+                args = (*_shard((theta, keys)), np.zeros((0, 0), np.int32))
+            packed, _, V_mean, I_cells = (_gather(x) for x in program(*args))
             for b, k in enumerate(chunk):
                 point, p, seed = jobs[k]
                 check_finite(V_mean[b], frame_ms, dt_ms, where=f" at {point}, seed {seed}")
