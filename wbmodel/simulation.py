@@ -145,7 +145,7 @@ CPU_COMPILER_OPTIONS = {"xla_cpu_prefer_vector_width": "512"}
 
 
 def jit(fn):
-    """``jax.jit`` with :data:`CPU_COMPILER_OPTIONS` when JAX runs on the CPU."""
+    """``jax.jit`` with :data:`~wbmodel.simulation.CPU_COMPILER_OPTIONS` on the CPU."""
     cpu = jax.default_backend() == "cpu"
     return jax.jit(fn, compiler_options=CPU_COMPILER_OPTIONS if cpu else None)
 
@@ -418,7 +418,7 @@ def simulate(
     -----
     The program is compiled once per (N, M, steps, dt, raster_dt, record, progress); parameter
     values and the seed are inputs, so changing them does not recompile. On the CPU it is
-    built with :data:`CPU_COMPILER_OPTIONS`.
+    built with :data:`~wbmodel.simulation.CPU_COMPILER_OPTIONS`.
     """
     params = _check_params(params)
     steps = n_steps_of(duration, dt, MAX_DT)
