@@ -107,9 +107,12 @@ def expand_grid(params: WBParams, grid) -> list[tuple[dict, WBParams]]:
 
 
 def _default_frame_steps(dt_ms: float, steps: int) -> int:
-    """Steps per frame of about 0.1 ms: the fewest, at least 0.1 ms, that divide the run."""
+    """Steps per frame of about 0.1 ms: the fewest, at least 0.1 ms, that divide the run.
+
+    A run shorter than 0.1 ms is one frame.
+    """
     first = max(1, math.ceil(0.1 / dt_ms - 1e-9))
-    return next(k for k in range(first, steps + 1) if steps % k == 0)
+    return next((k for k in range(first, steps + 1) if steps % k == 0), steps)
 
 
 def _batch_size(n_jobs, n_cells, n_frames, memory_budget, n_devices) -> int:
