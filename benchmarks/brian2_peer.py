@@ -39,8 +39,10 @@ def build(N=100, duration_ms=500.0, dt_ms=0.01, seed=0):
               ENa=55 * mV, EK=-90 * mV, EL=-65 * mV, Esyn=-75 * mV, phi=5.0,
               Iapp=1 * b2.uamp / b2.cm**2, alpha_syn=12 / ms, beta_syn=0.1 / ms,
               gsyn=0.1 * b2.msiemens / b2.cm**2, n_cells=N)
+    # Fixed names: a rebuilt network generates the same code, so Brian2's Cython cache
+    # serves every run after the first (new default names would recompile each time).
     G = NeuronGroup(N, EQS, threshold="v > 0*mV", refractory="v > 0*mV",
-                    method="exponential_euler", namespace=ns)
+                    method="exponential_euler", namespace=ns, name="wb_cells")
     rng = np.random.default_rng(seed)
     V0 = rng.uniform(-70, -50, N)
     G.v = V0 * mV
@@ -51,9 +53,9 @@ def build(N=100, duration_ms=500.0, dt_ms=0.01, seed=0):
     G.h = am / (am + bm)
     G.n = an / (an + bn)
     S = Synapses(G, G, "Isyn_post = gsyn/(n_cells - 1)*s_pre*(v_post - Esyn)"
-                       " : amp/meter**2 (summed)", namespace=ns)
+                       " : amp/meter**2 (summed)", namespace=ns, name="wb_synapses")
     S.connect(condition="i != j")
-    mon = SpikeMonitor(G)
+    mon = SpikeMonitor(G, name="wb_spikes")
     net = b2.Network(G, S, mon)
     return net, mon
 
