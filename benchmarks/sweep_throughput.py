@@ -2,12 +2,14 @@
 
 ``python benchmarks/sweep_throughput.py DEVICES DT_MS [plain]`` sets XLA's host device count
 before JAX starts, runs a 64-network sweep (8 I_app × 8 g_syn, N = 100, 1 s) four times and
-prints JSON: the median wall time of the last three (the first compiles) and the devices
-used. ``plain`` compiles without wbmodel's CPU compiler options (XLA's defaults).
+prints JSON: the median wall time of the last three (the first compiles), the devices used,
+the total spike count and the process's peak resident memory. ``plain`` compiles without
+wbmodel's CPU compiler options (XLA's defaults).
 """
 
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -39,4 +41,5 @@ for _ in range(4):
 print(json.dumps({"devices": len(jax.devices()), "dt_ms": dt, "plain": plain,
                   "first_s": times[0],
                   "median_s": statistics.median(times[1:]), "networks": len(df),
-                  "spikes": int(df.spikes.sum())}))
+                  "spikes": int(df.spikes.sum()),
+                  "peak_rss_MiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
