@@ -244,7 +244,7 @@ def main():
            "## float32 or float64", "",
            "`benchmarks/precision.py`: one network (N = 100, 500 ms, dt = 0.01 ms) and the "
            "largest f–I error against the LSODA reference at 0.5, 1, 2 and 5 µA/cm².", "",
-           "| precision | median (s) | rate (Hz) | κ | f–I error, dt = 0.01 ms | "
+           "| precision | median (s) | mean rate (Hz) | κ | f–I error, dt = 0.01 ms | "
            f"f–I error, dt = {ACCURATE_DT} ms |", "|---|---:|---:|---:|---:|---:|",
            *[f"| {p['dtype']} | {p['median_s']:.3f} | {p['rate_Hz']:.2f} | {p['kappa']:.3f} | "
              f"{100 * p['fi_error']['0.01']:.4f} % | "
