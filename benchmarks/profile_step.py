@@ -1,10 +1,11 @@
 """Where the time of a step goes (run as a subprocess): ``python benchmarks/profile_step.py B``.
 
 Compiles the sweep's program for B networks of N = 100 (one host device, dt = 0.01 ms, a
-0.1 ms raster), runs 2,000 steps under ``jax.profiler`` and prints a Markdown table: each
-kernel XLA runs per step, its time per step and share, and what it computes (exponentials,
-expm1, divisions, taken from the optimised HLO). ``plain`` as a second argument builds with
-XLA's default options instead of wbmodel's CPU_COMPILER_OPTIONS.
+0.1 ms raster) twice, with wbmodel's CPU_COMPILER_OPTIONS and with XLA's defaults, runs each
+for 2,000 steps under ``jax.profiler`` five times, alternating the two, and prints a Markdown
+table for each: every kernel XLA runs per step, its time per step (the least of the five)
+and share, and what it computes (exponentials, expm1, divisions, from the optimised HLO).
+Alternating matters here: this machine has spells in which everything runs ~1.6× slower.
 """
 
 import collections
@@ -25,9 +26,8 @@ import wbmodel as wb  # noqa: E402
 from wbmodel import simulation  # noqa: E402
 
 B = int(sys.argv[1]) if len(sys.argv) > 1 else 64
-if len(sys.argv) > 2 and sys.argv[2] == "plain":
-    simulation.CPU_COMPILER_OPTIONS = {}
 STEPS = 2000
+REPEATS = 5
 OPS = {"exponential": "exp", "exponential-minus-one": "expm1", "divide": "div"}
 
 
@@ -43,28 +43,52 @@ def kernel_ops(hlo: str) -> dict:
     return out
 
 
-program = simulation._program(100, None, STEPS, 0.01, (), False, 10, True)
+def build(options: dict):
+    """The sweep's program compiled with ``options``, and its kernels' costly operations."""
+    simulation.CPU_COMPILER_OPTIONS, simulation._PROGRAMS = options, {}
+    program = simulation._program(100, None, STEPS, 0.01, (), False, 10, True)
+    ops = kernel_ops(program.lower(*args).compile().as_text())
+    jax.block_until_ready(program(*args))
+    return program, ops
+
+
+def kernel_times(program, ops) -> dict:
+    """µs per step of each kernel that runs every step, from one traced call."""
+    with tempfile.TemporaryDirectory() as tmp:
+        jax.profiler.start_trace(tmp)
+        jax.block_until_ready(program(*args))
+        jax.profiler.stop_trace()
+        path = glob.glob(f"{tmp}/**/*.trace.json.gz", recursive=True)[0]
+        trace = json.load(gzip.open(path))
+    total, count = collections.Counter(), collections.Counter()
+    for e in trace["traceEvents"]:
+        if e.get("ph") == "X" and e["name"] in ops:
+            total[e["name"]] += e["dur"]
+            count[e["name"]] += 1
+    return {k: v / STEPS for k, v in total.items() if count[k] >= STEPS}
+
+
+def table(per_step: dict, ops: dict) -> str:
+    whole = sum(per_step.values())
+    lines = [f"| kernel (B = {B}, N = 100) | µs per step | share | costly operations |",
+             "|---|---:|---:|---|"]
+    lines += [f"| {k} | {v:.1f} | {v / whole:.0%} | {ops[k]} |"
+              for k, v in sorted(per_step.items(), key=lambda kv: -kv[1])]
+    lines.append(f"| all {len(per_step)} kernels of a step | {whole:.1f} | 100% | "
+                 f"{whole * 1e3 / (B * 100):.1f} ns per cell-step |")
+    return "\n".join(lines)
+
+
 theta = {k: jnp.broadcast_to(v, (B,)) + 0
          for k, v in simulation.param_arrays(wb.WBParams()).items()}
 args = (theta, jax.vmap(jax.random.key)(jnp.arange(B)), jnp.zeros((0, 0), jnp.int32))
-ops = kernel_ops(program.lower(*args).compile().as_text())
-jax.block_until_ready(program(*args))
-with tempfile.TemporaryDirectory() as tmp:
-    jax.profiler.start_trace(tmp)
-    jax.block_until_ready(program(*args))
-    jax.profiler.stop_trace()
-    trace = json.load(gzip.open(glob.glob(f"{tmp}/**/*.trace.json.gz", recursive=True)[0]))
-
-total, count = collections.Counter(), collections.Counter()
-for e in trace["traceEvents"]:
-    if e.get("ph") == "X" and e["name"] in ops:
-        total[e["name"]] += e["dur"]
-        count[e["name"]] += 1
-per_step = {k: v / STEPS for k, v in total.items() if count[k] >= STEPS}
-whole = sum(per_step.values())
-print(f"| kernel (B = {B}, N = 100) | µs per step | share | costly operations |")
-print("|---|---:|---:|---|")
-for k, v in sorted(per_step.items(), key=lambda kv: -kv[1]):
-    print(f"| {k} | {v:.1f} | {v / whole:.0%} | {ops[k]} |")
-print(f"| all {len(per_step)} kernels of a step | {whole:.1f} | 100% | "
-      f"{whole * 1e3 / (B * 100):.1f} ns per cell-step |")
+builds = {"With wbmodel's CPU_COMPILER_OPTIONS": build(dict(simulation.CPU_COMPILER_OPTIONS)),
+          "With XLA's default options (256-bit vectors)": build({})}
+runs = {name: [] for name in builds}
+for _ in range(REPEATS):
+    for name, (program, ops) in builds.items():
+        runs[name].append(kernel_times(program, ops))
+for name, (_, ops) in builds.items():
+    # Each kernel's least-disturbed time (a busy machine only adds).
+    per_step = {k: min(r[k] for r in runs[name]) for k in runs[name][0]}
+    print(f"{name}:\n\n{table(per_step, ops)}\n")
