@@ -71,10 +71,11 @@ class SimulationDiverged(FloatingPointError):
     """The state became NaN or infinite during a run."""
 
 
-def n_steps_of(duration, dt, max_dt=None) -> int:
+def n_steps_of(duration, dt, max_dt=None, name: str = "duration") -> int:
     """The number of steps of size ``dt`` in ``duration``; both must be positive times.
 
-    ``max_dt`` (a time), if given, is the largest ``dt`` allowed.
+    ``max_dt`` (a time), if given, is the largest ``dt`` allowed. ``name`` is what
+    ``duration`` is called in error messages (e.g. "raster_dt", "transient").
 
     Raises
     ------
@@ -84,20 +85,20 @@ def n_steps_of(duration, dt, max_dt=None) -> int:
         If either is not positive, ``dt`` is above ``max_dt``, or ``duration`` is not a whole
         number of steps.
     """
-    duration = as_quantity("duration", duration, u.ms)
+    duration = as_quantity(name, duration, u.ms)
     dt = as_quantity("dt", dt, u.ms)
     d, h = float(duration.to_decimal(u.ms)), float(dt.to_decimal(u.ms))
     if not h > 0:
         raise ValueError(f"dt must be > 0 ms, got {dt}")
     if not d > 0:
-        raise ValueError(f"duration must be > 0 ms, got {duration}")
+        raise ValueError(f"{name} must be > 0 ms, got {duration}")
     if max_dt is not None and h > float(max_dt.to_decimal(u.ms)) * (1 + 1e-9):
         raise ValueError(f"dt = {dt} is above the accuracy bound {max_dt}: the exponential-"
                          "Euler step overshoots spikes there (see the numerics chapter)")
     steps = round(d / h)
     if steps < 1 or not math.isclose(steps * h, d, rel_tol=1e-9, abs_tol=1e-12):
         raise ValueError(
-            f"duration must be a whole number of steps of dt: {duration} / {dt} = {d / h:g}")
+            f"{name} must be a whole number of steps of dt: {duration} / {dt} = {d / h:g}")
     return steps
 
 
@@ -462,12 +463,7 @@ def _frame_steps(raster_dt, dt, steps: int) -> int:
     """Steps per raster frame: ``raster_dt / dt``, a whole number dividing the run."""
     if raster_dt is None:
         return 1
-    raster_dt = as_quantity("raster_dt", raster_dt, u.ms)
-    r, h = float(raster_dt.to_decimal(u.ms)), float(u.Quantity(dt).to_decimal(u.ms))
-    k = round(r / h)
-    if not r > 0 or k < 1 or not math.isclose(k * h, r, rel_tol=1e-9, abs_tol=1e-12):
-        raise ValueError(f"raster_dt = {raster_dt} must be a positive whole number of steps "
-                         f"of dt = {dt} (it is {r / h:g} steps)")
+    k = n_steps_of(raster_dt, dt, name="raster_dt")
     if steps % k:
         raise ValueError(f"duration must be a whole number of raster_dt = {raster_dt}")
     return k

@@ -112,7 +112,8 @@ def run_cells(I_values, phi=None, params: WBParams | None = None, duration=2000.
     if phi is not None:
         params = params.replace(phi=phi)
     steps = n_steps_of(duration, dt)
-    start = n_steps_of(transient, dt) if float(u.Quantity(transient).to_decimal(u.ms)) > 0 else 0
+    start = (n_steps_of(transient, dt, name="transient")
+             if float(u.Quantity(transient).to_decimal(u.ms)) > 0 else 0)
     if start >= steps:
         raise ValueError(f"transient ({transient}) must be shorter than duration ({duration})")
     dt_ms = float(u.Quantity(dt).to_decimal(u.ms))
