@@ -88,16 +88,22 @@ print(json.dumps({"devices": len(jax.devices()), "kappa": list(df.kappa),
     assert got["kappa"][2] == pytest.approx(got["single"], abs=1e-9), "same numbers when sharded"
 
 
-_TWO_PROCESS_SWEEPS = """
-import json, sys, brainunit as u, jax
-jax.distributed.initialize(coordinator_address=sys.argv[1], num_processes=2,
-                           process_id=int(sys.argv[2]))
+# The sweeps both sides run: two processes under jax.distributed, and this one alone.
+_SWEEPS = """
+import brainunit as u
 import wbmodel as wb
 spikes = {"summary": lambda r: {"spikes": int(r.spike_counts().sum())}}
 dense = wb.sweep(wb.WBParams(n_cells=20), {"I_app": [0.8, 1.0, 1.2] * u.uA / u.cm**2},
                  seeds=[0, 1], duration=100 * u.ms, **spikes)
 sparse = wb.sweep(wb.WBParams(n_cells=20, n_inputs=8), {"phi": [3.0, 5.0]}, seeds=[2],
                   duration=100 * u.ms, **spikes)
+"""
+
+_TWO_PROCESS_SWEEPS = """
+import json, sys, jax
+jax.distributed.initialize(coordinator_address=sys.argv[1], num_processes=2,
+                           process_id=int(sys.argv[2]))
+""" + _SWEEPS + """
 print(json.dumps({"devices": len(jax.devices()), "local": len(jax.local_devices()),
                   "dense": list(dense.spikes), "sparse": list(sparse.spikes)}))
 """
@@ -120,14 +126,12 @@ def test_sweep_runs_across_two_processes():
     for p, (_, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err[-2000:]
     got = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
-    spikes = {"summary": lambda r: {"spikes": int(r.spike_counts().sum())}}
-    dense = wb.sweep(wb.WBParams(n_cells=20), {"I_app": [0.8, 1.0, 1.2] * UA}, seeds=[0, 1],
-                     duration=100 * u.ms, **spikes)
-    sparse = wb.sweep(wb.WBParams(n_cells=20, n_inputs=8), {"phi": [3.0, 5.0]}, seeds=[2],
-                      duration=100 * u.ms, **spikes)
+    alone: dict = {}
+    exec(_SWEEPS, alone)
     for g in got:
         assert (g["devices"], g["local"]) == (2, 1)
-        assert g["dense"] == list(dense.spikes) and g["sparse"] == list(sparse.spikes)
+        assert g["dense"] == list(alone["dense"].spikes)
+        assert g["sparse"] == list(alone["sparse"].spikes)
 
 
 def test_default_raster_is_about_0_1_ms_at_any_dt():
