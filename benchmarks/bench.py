@@ -146,24 +146,20 @@ def bench_brian2(rows):
                      summary=summary(as_result(t, i))))
 
 
-def subprocess_json(args, env=None):
-    out = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=True,
-                         env={**os.environ, **(env or {})})
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def run_script(name, *args) -> str:
+    """What ``python benchmarks/NAME ARGS`` prints (a fresh process: its own XLA flags)."""
+    return subprocess.run([sys.executable, str(HERE / name), *map(str, args)],
+                          capture_output=True, text=True, check=True).stdout.strip()
 
 
-def profile(*args) -> str:
-    """The per-kernel tables printed by profile_step.py."""
-    out = subprocess.run([sys.executable, str(HERE / "profile_step.py"), *args],
-                         capture_output=True, text=True, check=True)
-    return out.stdout.strip()
+def script_json(name, *args) -> dict:
+    """The JSON line a benchmark script prints last."""
+    return json.loads(run_script(name, *args).splitlines()[-1])
 
 
 def main():
-    # The short, noise-sensitive measurements first: on this machine a long stretch of
-    # two-core load (the sweeps, the N = 10,000 runs) can slow what follows it.
-    profiles = profile("64")
-    precision = [subprocess_json([str(HERE / "precision.py"), b]) for b in ("32", "64")]
+    profiles = run_script("profile_step.py", 64)
+    precision = [script_json("precision.py", bits) for bits in (32, 64)]
     rows = []
     bench_wbmodel(rows)
     bench_seed(rows)
@@ -190,11 +186,10 @@ def main():
     V0 = np.random.default_rng(0).uniform(-70, -50, N)
     import numba_peer
     _, numba_1s, _ = timed(lambda: numba_peer.run(V0, steps_1s, DT, 1.0, 0.1), repeats=3)
-    sweeps = [subprocess_json([str(HERE / "sweep_throughput.py"), str(d), str(dt), *extra])
+    sweeps = [script_json("sweep_throughput.py", d, dt, *extra)
               for d, dt, *extra in ((1, DT), (2, DT), (2, ACCURATE_DT), (2, DT, "plain"))]
-    scale = [subprocess_json([str(HERE / "scale.py"), *a]) for a in
-             (("10000", "0", "0.01"), ("10000", "100", "0.01"),
-              ("10000", "100", str(ACCURATE_DT)))]
+    scale = [script_json("scale.py", 10000, m, dt)
+             for m, dt in ((0, DT), (100, DT), (100, ACCURATE_DT))]
 
     fast = next(r for r in rows if r["code"] == f"wbmodel, dt = {ACCURATE_DT} ms")
     brian_sa = next((r for r in rows if "standalone" in r["code"]), None)
