@@ -1,4 +1,12 @@
-"""Shared fixtures: short runs reused across tests (each compiles once per shape)."""
+"""Shared fixtures: short runs reused across tests (each compiles once per shape), and the
+browser and the served book for the browser tests."""
+
+import functools
+import http.server
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
 import brainunit as u
 import pytest
@@ -13,3 +21,36 @@ MS = u.mS / u.cm**2
 def default_run():
     """The paper's default network (N = 100, all-to-all), 500 ms."""
     return wb.simulate(wb.WBParams(), duration=500 * u.ms, seed=0)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session (skips where Playwright or Chromium is missing)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from chromium import ARGS, CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The built book served on 127.0.0.1 (built first if needed)."""
+    from chromium import HTML, ROOT
+
+    if not (HTML / "book" / "07_explore.html").exists():
+        subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", ".", "-W",
+                        "-n", "--keep-going"], cwd=ROOT, check=True)
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

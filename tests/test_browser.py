@@ -8,78 +8,11 @@ both; see .ci/run).
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import subprocess
-import sys
-import threading
-from pathlib import Path
-from urllib.parse import urlparse
-
 import pytest
+from chromium import Page
 
-ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHAPTERS = ["intro", "01_interneuron", "02_synapse", "03_gamma_rhythm", "04_frequency",
             "05_heterogeneity", "06_sparse", "07_explore", "08_numerics", "api", "bibliography"]
-
-playwright = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-
-@pytest.fixture(scope="session")
-def site():
-    """The built book served on 127.0.0.1 (built first if needed)."""
-    if not (HTML / "book" / "07_explore.html").exists():
-        subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", ".", "-W",
-                        "-n", "--keep-going"], cwd=ROOT, check=True)
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
-
-
-class Page:
-    """A page opened offline, with its console errors and failed requests collected."""
-
-    def __init__(self, browser, url):
-        self.errors, self.failed, self.offsite = [], [], []
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
-        host = urlparse(url).hostname
-
-        def route(r):
-            if urlparse(r.request.url).hostname in (host, None) or r.request.url.startswith(
-                    ("data:", "blob:")):
-                r.continue_()
-            else:
-                self.offsite.append(r.request.url)
-                r.abort()
-
-        self.page.route("**/*", route)
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(
-            f"{r.status} {r.url}"))
-        self.page.goto(url, wait_until="load")
-        self.page.wait_for_load_state("networkidle")
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -115,7 +48,7 @@ def test_static_explorer_switches_points(site, browser):
         after = readout.inner_text(), raster.evaluate("c => c.toDataURL()")
         assert after[0] != before[0], "moving g_syn changes κ and the frequency shown"
         assert after[1] != before[1], "…and redraws the raster"
-        root.locator(".wb-heat-k").click(position={"x": 5, "y": 5})
+        root.locator(".wb-heat-k").click(position={"x": 60, "y": 15})
         assert readout.inner_text() != after[0], "clicking the map picks another point"
         assert not p.errors and not p.offsite and not p.failed
     finally:

@@ -27,7 +27,7 @@ from .params import MS_PER_CM2, PER_MS, UA_PER_CM2, UF_PER_CM2, WBParams, as_qua
 
 __all__ = ["simulate", "SimulationResult", "SimulationDiverged", "n_steps_of", "DEFAULT_DT",
            "param_arrays", "cell_kwargs", "check_finite", "compile_count", "MAX_DT",
-           "CPU_COMPILER_OPTIONS", "jit"]
+           "CPU_COMPILER_OPTIONS", "jit", "initial_state"]
 
 #: Default integration step (see the numerics chapter for the accuracy it buys).
 DEFAULT_DT = 0.01 * u.ms
@@ -121,14 +121,44 @@ def cell_kwargs(theta: dict) -> dict:
     return kw
 
 
+def _draws(I_app, I_sigma, key, n_cells):
+    """Each cell's drive (µA/cm²) and initial V (mV), plain arrays, from the run's key."""
+    k_drive, k_v = jax.random.split(key)
+    I_cells = I_app + I_sigma * jax.random.normal(k_drive, (n_cells,))
+    V0 = jax.random.uniform(k_v, (n_cells,), minval=V_INIT_RANGE[0], maxval=V_INIT_RANGE[1])
+    return I_cells, V0
+
+
+def initial_state(params: WBParams, seed: int = 0) -> dict:
+    """What :func:`simulate` draws from ``seed`` before the first step.
+
+    The same draws as the run itself, so another implementation (the page's JavaScript
+    model, ``wbmodel/web/wbmodel.js``) can start from exactly the state of a wbmodel run.
+
+    Returns
+    -------
+    dict
+        ``I_app_cells`` (µA/cm², shape (N,)), ``V0`` (mV, shape (N,); h and n start at
+        their steady state for it, s at 0) and ``pre_indices`` (the sparse wiring, or None).
+    """
+    params, seed = _check_params(params), _check_seed(seed)
+    theta = param_arrays(params)
+    n = params.n_cells
+    # Compiled like the run, so that the float32 arithmetic (fused multiply-adds) is the same.
+    draws = jit(lambda I, sd, key: _draws(I, sd, key, n))
+    I_cells, V0 = draws(theta["I_app"], theta["I_sigma"], jax.random.key(seed))
+    pre = (wiring_indices(params.n_cells, params.n_inputs, params.wiring, seed)
+           if params.n_inputs is not None else None)
+    return {"I_app_cells": np.asarray(I_cells) * UA_PER_CM2, "V0": np.asarray(V0) * u.mV,
+            "pre_indices": pre}
+
+
 def _build_network(theta, key, pre_indices, n_cells, n_inputs=None):
     """Build and initialise the network from plain arrays (inside the trace).
 
     Returns the network and the drive each cell received (µA/cm², plain array).
     """
-    k_drive, k_v = jax.random.split(key)
-    I_cells = theta["I_app"] + theta["I_sigma"] * jax.random.normal(k_drive, (n_cells,))
-    V0 = jax.random.uniform(k_v, (n_cells,), minval=V_INIT_RANGE[0], maxval=V_INIT_RANGE[1])
+    I_cells, V0 = _draws(theta["I_app"], theta["I_sigma"], key, n_cells)
     syn = {k: theta[k] * _TRACED[k] for k in ("g_syn", "E_syn", "alpha", "beta", "theta_syn")}
     net = WBNetwork(n_cells, I_app=I_cells * UA_PER_CM2, pre_indices=pre_indices,
                     n_inputs=n_inputs, V_initializer=V0 * u.mV, **syn, **cell_kwargs(theta))

@@ -1,0 +1,43 @@
+"""Helpers of the browser tests: Debian's Chromium driven by Playwright, offline.
+
+Playwright's own browser download does not work here, so the tests launch the system
+Chromium (the ``browser`` fixture of conftest.py skips where either is missing; CI installs
+both, see .ci/run).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class Page:
+    """A page opened offline, with its console errors and failed requests collected."""
+
+    def __init__(self, browser, url):
+        self.errors, self.failed, self.offsite = [], [], []
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        host = urlparse(url).hostname
+
+        def route(r):
+            if urlparse(r.request.url).hostname in (host, None) or r.request.url.startswith(
+                    ("data:", "blob:")):
+                r.continue_()
+            else:
+                self.offsite.append(r.request.url)
+                r.abort()
+
+        self.page.route("**/*", route)
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(
+            f"{r.status} {r.url}"))
+        self.page.goto(url, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
