@@ -31,7 +31,7 @@ def model_source() -> str:
 def js_params(params: WBParams) -> dict:
     """A :class:`~wbmodel.params.WBParams` as the JavaScript model's parameter object.
 
-    Plain numbers in the paper's units (the names of :meth:`WBParams.to_dict`).
+    Plain numbers in the paper's units (the names of :meth:`~wbmodel.WBParams.to_dict`).
 
     Raises
     ------

@@ -130,7 +130,7 @@ def _draws(I_app, I_sigma, key, n_cells):
 
 
 def initial_state(params: WBParams, seed: int = 0) -> dict:
-    """What :func:`simulate` draws from ``seed`` before the first step.
+    """What :func:`~wbmodel.simulate` draws from ``seed`` before the first step.
 
     The same draws as the run itself, so another implementation (the page's JavaScript
     model, ``wbmodel/web/wbmodel.js``) can start from exactly the state of a wbmodel run.

@@ -1,0 +1,69 @@
+"""browser_explorer's HTML output, without a browser: what it inlines and what it refuses."""
+
+import json
+import re
+
+import brainunit as u
+import pytest
+
+import wbmodel as wb
+from wbmodel import browser as web
+
+UA = u.uA / u.cm**2
+
+
+def _config(html: str) -> dict:
+    return json.loads(re.search(r"WBLive\.mount\(root, (\{.*\}), src\)", html).group(1))
+
+
+def test_one_self_contained_output_with_the_model_inlined():
+    html = web.browser_explorer().data
+    assert web.model_source() in html, "the model is inlined, not fetched"
+    assert not re.search(r"""(src|href)=["']?https?:""", html), "nothing from a CDN"
+    assert "import(" not in html and "fetch(" not in html, "works from file:// (no fetch)"
+    assert len(html.encode()) < 150_000, "a chapter page grows by at most 150 KB"
+    cfg = _config(html)
+    assert cfg["params"] == {"I_app": 1.0, "g_syn": 0.1, "I_sigma": 0.0, "phi": 5.0,
+                             "E_syn": -75.0, "n_inputs": None, "n_cells": 100, "tau_syn": 10.0,
+                             "seed": 0, "duration": 500.0, "dt": 0.02}
+    assert list(cfg["presets"]) == list(web.PRESETS) and cfg["controls"] == list(web.CONTROLS)
+    assert not cfg["hash"] and not cfg["listen"]
+
+
+def test_two_explorers_on_one_page_have_their_own_ids():
+    a, b = web.browser_explorer().data, web.browser_explorer().data
+    ids = [re.search(r'id="(wb-live-\d+)"', h).group(1) for h in (a, b)]
+    assert ids[0] != ids[1]
+
+
+def test_starting_values_and_choices():
+    p = wb.WBParams(n_cells=200, n_inputs=10, I_sigma=0.02 * UA, beta=0.25 / u.ms, phi=3.33)
+    cfg = _config(web.browser_explorer(p, duration=800 * u.ms, dt=0.04 * u.ms, seed=4,
+                                       controls=["n_inputs", "phi"], presets=["Fig. 3B"],
+                                       hash=True, listen=True, height=300).data)
+    assert cfg["params"]["tau_syn"] == 4.0 and cfg["params"]["n_inputs"] == 10
+    assert cfg["params"]["duration"] == 800.0 and cfg["params"]["dt"] == 0.04
+    assert cfg["params"]["seed"] == 4 and cfg["height"] == 300
+    assert cfg["controls"] == ["n_inputs", "phi"] and cfg["presets"] == {
+        "Fig. 3B": {"phi": 3.33, "I_app": 1.2}}
+    assert cfg["hash"] and cfg["listen"]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"params": wb.WBParams(I_app=9.0 * UA)}, "I_app = 9 is outside"),
+    ({"params": wb.WBParams(n_cells=2000)}, "n_cells = 2000"),
+    ({"params": wb.WBParams(g_Na=30 * u.mS / u.cm**2)}, "g_Na"),
+    ({"params": wb.WBParams(n_inputs=5, wiring="bernoulli")}, "fixed in-degree"),
+    ({"dt": 0.03 * u.ms}, "dt must be one of"),
+    ({"duration": 50 * u.ms}, "duration = 50"),
+    ({"controls": ["g_Na"]}, "unknown controls"),
+    ({"presets": ["Fig. 9"]}, "unknown presets"),
+])
+def test_what_the_explorer_cannot_show_is_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        web.browser_explorer(**kwargs)
+
+
+def test_the_duration_must_carry_a_unit():
+    with pytest.raises(TypeError, match="duration"):
+        web.browser_explorer(duration=500)
