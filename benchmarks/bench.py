@@ -6,7 +6,9 @@ hand-fused numba loop (float64, one core) and Brian2 (runtime and C++ standalone
 that they agree (mean rate within 2 %, κ); times a 64-network sweep on one and on two host
 devices and large networks; measures what wbmodel's CPU compiler options buy (the same runs
 built with XLA's defaults), compares float32 with float64 and profiles one step kernel by
-kernel; prints one table of medians and ratios and writes it to benchmarks/RESULTS.md.
+kernel; times the page's JavaScript model in headless Chromium beside wbmodel
+(browser_speed.py); prints one table of medians and ratios and writes it to
+benchmarks/RESULTS.md.
 Ratios, not absolute times, are the point: all are measured here, in one run.
 """
 
@@ -157,8 +159,40 @@ def script_json(name, *args) -> dict:
     return json.loads(run_script(name, *args).splitlines()[-1])
 
 
+def browser_section(page) -> list[str]:
+    """RESULTS.md's section on the page's model (browser_speed.py's JSON), or nothing."""
+    if page is None:
+        return []
+    rows = []
+    for r in page["runs"]:
+        m, f, j = r["page"]["median"], r["page"]["first"], r["jax"]
+        rows.append(f"| {r['case']} | {m['runMs'] / 1e3:.3f} s | {m['firstFrameMs']:.0f} ms | "
+                    f"{m['nsPerCellStep']:.0f} | {f['runMs'] / 1e3:.3f} s, "
+                    f"{f['firstFrameMs']:.0f} ms | {j['median_s']:.3f} s | "
+                    f"{j['ns_per_cell_step']:.1f} |")
+    sizes = [f"{k} {v['page'] / 1024:.0f} KiB ({v['explorers'] / 1024:.0f} KiB of explorers)"
+             for k, v in page["pages"].items()]
+    return [
+        "## In the reader's browser", "",
+        f"`benchmarks/browser_speed.py`: the book's live explorer opened from disk in headless "
+        f"Chromium {page['chromium']}, runs as the explorer reports them (median of the runs "
+        "after the first, each a new seed typed into its box): the whole run, from the new "
+        "value to κ on screen; the first frame drawn; ns per cell-step in the worker. wbmodel's "
+        "`simulate` runs the same networks in the same process (after compiling).", "",
+        "| network | page: whole run | first frame | ns per cell-step | page's first run, "
+        "first frame | wbmodel (JAX) | wbmodel ns per cell-step |",
+        "|---|---:|---:|---:|---:|---:|---:|", *rows, "",
+        f"One explorer adds {page['explorer_bytes'] / 1024:.0f} KiB to a page (model, "
+        "explorer and styles inlined). Built pages: " + "; ".join(sizes) + ".", ""]
+
+
 def main():
     profiles = run_script("profile_step.py", 64)
+    try:
+        page = script_json("browser_speed.py")
+    except subprocess.CalledProcessError as e:  # needs Chromium (apt-get install chromium)
+        print(f"browser benchmark skipped: {e.stderr[-500:]}", file=sys.stderr)
+        page = None
     precision = [script_json("precision.py", bits) for bits in (32, 64)]
     rows = []
     bench_wbmodel(rows)
@@ -252,6 +286,7 @@ def main():
              f"{100 * p['fi_error'][str(ACCURATE_DT)]:.4f} % |" for p in precision], "",
            f"float64 costs {precision[1]['median_s'] / precision[0]['median_s']:.1f}× the "
            "time and buys no accuracy: the step's error, not rounding, sets it.", "",
+           *browser_section(page),
            "## Where the time goes", "",
            "`benchmarks/profile_step.py`: the sweep's compiled step for 64 networks on one "
            "device, under `jax.profiler` (2,000 steps, dt = 0.01 ms). Every kernel is one XLA "

@@ -67,3 +67,31 @@ def test_what_the_explorer_cannot_show_is_refused(kwargs, match):
 def test_the_duration_must_carry_a_unit():
     with pytest.raises(TypeError, match="duration"):
         web.browser_explorer(duration=500)
+
+
+@pytest.mark.parametrize("attach", ["before", "after"])
+def test_it_runs_as_a_notebook_output(browser, attach):
+    """As JupyterLab renders a trusted HTML output: innerHTML, then each script re-created
+    (evalInnerHTMLScriptTags), the host attached to the document before or after that."""
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto("about:blank")
+        page.evaluate("""([html, attach]) => {
+            const host = document.createElement("div");
+            if (attach === "before") document.body.appendChild(host);
+            host.innerHTML = html;
+            for (const old of Array.from(host.getElementsByTagName("script"))) {
+                const s = document.createElement("script");
+                for (const a of old.attributes) s.setAttribute(a.name, a.value);
+                s.textContent = old.textContent;
+                old.parentNode.replaceChild(s, old);
+            }
+            if (attach === "after") document.body.appendChild(host);
+        }""", [web.browser_explorer(wb.WBParams(n_cells=40), duration=200 * u.ms).data, attach])
+        page.wait_for_function("() => document.querySelector('.wb-live')?.dataset.state === 'done'")
+        assert 0 < float(page.evaluate("document.querySelector('.wb-live').dataset.kappa")) <= 1
+        assert not errors, errors
+    finally:
+        page.close()

@@ -158,7 +158,12 @@ def browser_explorer(params: WBParams | None = None, duration=None, dt=None, see
             raise ValueError("an inlined source holds '</', which would end its element early")
     html = (f'<div class="wb-live-root" id="{uid}"></div>\n<style>{css}</style>\n'
             f'<script type="text/plain" id="{uid}-src">{model}</script>\n'
-            f'<script>{ui}\n(function () {{\n  var root = document.getElementById("{uid}");\n'
-            f'  var src = document.getElementById("{uid}-src").textContent;\n'
-            f'  window.WBLive.mount(root, {payload}, src);\n}})();\n</script>\n')
+            # Found from this script, not the document: JupyterLab may run it in a node that
+            # is not in the document yet.
+            f'<script>{ui}\n(function (me) {{\n'
+            f'  var scope = (me && me.parentNode) || document;\n'
+            f'  var root = scope.querySelector("#{uid}");\n'
+            f'  var src = scope.querySelector("#{uid}-src").textContent;\n'
+            f'  window.WBLive.mount(root, {payload}, src);\n}})(document.currentScript);\n'
+            f'</script>\n')
     return HTML(html)

@@ -153,7 +153,7 @@ def encode_raster(result, start, stop) -> str:
     return base64.b64encode(np.stack([ticks, cells], axis=1).tobytes()).decode()
 
 
-def static_explorer(table, rasters, window, n_cells: int, start_index=None):
+def static_explorer(table, rasters, window, n_cells: int, start_index=None, live=None):
     """The kernel-free explorer: an HTML block with sliders over a precomputed grid.
 
     Parameters
@@ -169,6 +169,11 @@ def static_explorer(table, rasters, window, n_cells: int, start_index=None):
         N, for the raster's vertical axis.
     start_index : (int, int), optional
         Grid indices shown first (default: the point nearest the paper's defaults).
+    live : dict, optional
+        If given, clicking a square of a map also sends a ``wb-set-params`` event with these
+        values (page units, e.g. ``{"I_sigma": 0.02, "duration": 1000}``) and the square's
+        I_app and g_syn, so that a :func:`wbmodel.browser.browser_explorer` made with
+        ``listen=True`` runs that network live.
 
     Returns
     -------
@@ -195,6 +200,7 @@ def static_explorer(table, rasters, window, n_cells: int, start_index=None):
         "rate": [clean(lookup[k].mean_rate, 2) for k in order],
         "f_range": [float(np.nanmin(freqs)), float(np.nanmax(freqs))],
         "rasters": [rasters[k] for k in order], "window": list(window), "n_cells": n_cells,
+        "live": None if live is None else dict(live),
     }
     if start_index is None:
         start_index = (int(np.argmin(np.abs(np.array(I_vals) - 1.0))),

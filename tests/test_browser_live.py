@@ -1,0 +1,215 @@
+"""The live explorer of the built book in Chromium: served over HTTP and opened from disk.
+
+Every control must rerun the network and change what the page shows; a new value must cancel
+the run in flight; bad values (typed or in the URL) must be clamped or refused with a visible
+message; the chapters' small explorers must run too; all of it offline and without a
+console error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import time
+
+import pytest
+from chromium import HTML, Page
+
+EXPLORE = "book/07_explore.html"
+SMALL = {"03_gamma_rhythm": "phi", "04_frequency": "tau_syn", "05_heterogeneity": "I_sigma",
+         "06_sparse": "n_inputs"}
+
+
+@pytest.fixture(params=["served", "file"])
+def base(request, site):
+    """The book's root URL, served over HTTP or opened from disk (file://)."""
+    return site if request.param == "served" else HTML.as_uri()
+
+
+@contextlib.contextmanager
+def opened(browser, url, wait=True):
+    """A page of the book, its first run done (``wait``); closed, and checked clean, after."""
+    p = Page(browser, url)
+    try:
+        if wait:
+            _done(p.page, 1)
+        yield p.page
+        _clean(p)
+    finally:
+        p.page.close()
+
+
+def _done(page, runs, timeout=30_000, root=".wb-live"):
+    """Wait until the explorer has finished its `runs`-th run; return its data attributes."""
+    page.wait_for_function(
+        """([sel, n]) => { const r = document.querySelector(sel);
+                           return r && +r.dataset.runs >= n && r.dataset.state !== 'running'; }""",
+        arg=[root, runs], timeout=timeout)
+    return page.evaluate("(sel) => ({...document.querySelector(sel).dataset})", root)
+
+
+def _shown(page, root=".wb-live"):
+    """What the explorer shows: its canvas's pixels and its readout."""
+    return page.evaluate("""(sel) => { const r = document.querySelector(sel);
+        return [r.querySelector('canvas').toDataURL(),
+                r.querySelector('.wb-live-readout').innerText]; }""", root)
+
+
+def _slide(page, name, value, root=".wb-live"):
+    page.locator(f"{root} .wb-range[data-name={name}]").evaluate(
+        """(r, x) => { r.value = x; r.dispatchEvent(new Event('input'));
+                      r.dispatchEvent(new Event('change')); }""", value)
+
+
+def _type(page, name, text, root=".wb-live"):
+    box = page.locator(f"{root} .wb-box[data-name={name}]")
+    box.fill(text)
+    box.dispatch_event("change")
+
+
+def _clean(p):
+    assert not p.errors, f"console errors: {p.errors}"
+    assert not p.offsite, f"requests left the machine: {p.offsite}"
+    assert not p.failed, f"failed requests: {p.failed}"
+
+
+def test_the_page_runs_the_paper_network(browser, base):
+    with opened(browser, f"{base}/{EXPLORE}") as page:
+        d = _done(page, 1)
+        assert d["state"] == "done", d
+        assert float(d["kappa"]) > 0.95, "the paper's network synchronises (κ ≈ 1)"
+        assert 30 < float(d["frequency"]) < 50, d
+        assert "κ = " in _shown(page)[1]
+        code = page.locator(".wb-live-code").inner_text()
+        assert "wb.WBParams()" in code and "seed=0" in code
+
+
+# Values that move each control away from a base state in which κ is sensitive to all of them
+# (a mild spread of the drive, I_σ = 0.03 µA/cm²).
+MOVES = {"I_app": 1.4, "g_syn": 0.3, "I_sigma": 0.08, "tau_syn": 4, "phi": 2.5, "E_syn": -60,
+         "n_inputs": 12, "n_cells": 60, "duration": 400}
+
+
+def test_every_control_changes_the_raster_and_kappa(browser, base):
+    with opened(browser, f"{base}/{EXPLORE}#wb:I_sigma=0.03") as page:
+        runs = 1
+        for name, value in MOVES.items():
+            before = _shown(page), _done(page, runs)["kappa"]
+            _slide(page, name, value)
+            runs += 1
+            d = _done(page, runs)
+            assert d["state"] == "done", (name, d)
+            after = _shown(page)
+            assert after[0] != before[0][0], f"moving {name} redraws the raster"
+            assert d["kappa"] != before[1], f"moving {name} changes κ"
+            assert f"{name}=" in page.evaluate("location.hash"), "the URL keeps the value"
+        before = d["kappa"]
+        _type(page, "seed", "7")  # the seed has a box only
+        runs += 1
+        assert _done(page, runs)["kappa"] != before, "a new seed, a new network"
+        page.select_option(".wb-live .wb-dt", "0.01")
+        runs += 1
+        assert _done(page, runs)["state"] == "done"
+
+
+def test_a_new_value_cancels_the_run_in_flight(browser, base):
+    # N = 1000 all-to-all for 5 s: about 10 s of work, far longer than the test waits for
+    with opened(browser, f"{base}/{EXPLORE}#wb:n_cells=1000&duration=5000", wait=False) as page:
+        page.wait_for_function("() => document.querySelector('.wb-live').dataset.firstFrameMs")
+        t0 = time.perf_counter()
+        _type(page, "duration", "200")
+        d = _done(page, 2, timeout=8_000)
+        waited = time.perf_counter() - t0
+        assert d["runs"] == "2" and d["cancelled"] == "1" and d["state"] == "done", d
+        assert "of 5000 ms" not in _shown(page)[1]
+        assert waited < 6, f"the new run waited {waited:.1f} s for the old one"
+
+
+def test_bad_values_are_clamped_or_refused_with_a_message(browser, base):
+    with opened(browser, f"{base}/{EXPLORE}") as page:
+        msg = page.locator(".wb-live .wb-live-message")
+        _type(page, "I_app", "abc")
+        assert "not a number" in msg.inner_text() and msg.is_visible()
+        assert page.locator(".wb-live .wb-box[data-name=I_app]").input_value() == "1"
+        _type(page, "I_app", "99")
+        assert "outside" in msg.inner_text() and "set to 5" in msg.inner_text()
+        d = _done(page, 2)
+        assert "I_app=5" in page.evaluate("location.hash") and d["state"] == "done"
+        _type(page, "n_inputs", "5000")
+        assert "set to 99" in msg.inner_text()
+        _done(page, 3)
+    with opened(browser, f"{base}/{EXPLORE}#wb:I_app=abc&phi=99&nonsense=1&dt=0.3") as page:
+        text = page.locator(".wb-live .wb-live-message").inner_text()
+        for part in ("I_app", "unknown parameter", "dt = 0.3", "φ = 99"):
+            assert part in text, (part, text)
+        assert page.locator(".wb-live .wb-box[data-name=phi]").input_value() == "10"
+        assert page.locator(".wb-live .wb-box[data-name=I_app]").input_value() == "1"
+
+
+def test_a_link_reproduces_the_run(browser, base):
+    with opened(browser, f"{base}/{EXPLORE}") as page:
+        for name, value in (("I_app", 1.2), ("phi", 3.33), ("n_inputs", 30)):
+            _slide(page, name, value)
+        d = _done(page, 4)
+        url = page.url
+        code = page.locator(".wb-live-code").inner_text()
+        assert "I_app=1.2 * UA" in code and "phi=3.33" in code and "n_inputs=30" in code
+    assert re.search(r"#wb:.*I_app=1\.2", url) and "phi=3.33" in url, url
+    with opened(browser, url) as page:
+        again = _done(page, 1)
+        assert again["kappa"] == d["kappa"] and again["frequency"] == d["frequency"]
+
+
+def test_presets_and_reset(browser, base):
+    with opened(browser, f"{base}/{EXPLORE}") as page:
+        page.locator(".wb-live button", has_text="Fig. 3C").click()
+        d = _done(page, 2)
+        assert page.locator(".wb-live .wb-box[data-name=phi]").input_value() == "2"
+        assert float(d["kappa"]) < 0.8, "Fig. 3C: synchrony degrades"
+        page.locator(".wb-live button", has_text="sparse M = 8").click()
+        _done(page, 3)
+        assert page.locator(".wb-live .wb-box[data-name=n_inputs]").input_value() == "8"
+        page.locator(".wb-live button", has_text="reset to the paper").click()
+        _done(page, 4)
+        assert page.evaluate("location.hash") == "#wb"
+        assert page.locator(".wb-live .wb-box[data-name=n_inputs]").input_value() == "all"
+
+
+def test_a_square_of_the_map_runs_that_network_live(browser, base):
+    with opened(browser, f"{base}/{EXPLORE}") as page:
+        heat = page.locator(".wb-static-explorer .wb-heat-k")
+        heat.scroll_into_view_if_needed()
+        box = heat.bounding_box()
+        # the top right square of the plot area: I_app = 3, g_syn = 0.8
+        heat.click(position={"x": 250 * box["width"] / 330, "y": 12 * box["height"] / 270})
+        _done(page, 2)
+        val = {k: page.locator(f".wb-live .wb-box[data-name={k}]").input_value()
+               for k in ("I_app", "g_syn", "I_sigma", "duration")}
+        assert val == {"I_app": "3", "g_syn": "0.8", "I_sigma": "0.02", "duration": "1000"}, val
+
+
+@pytest.mark.parametrize("chapter", list(SMALL))
+def test_each_chapter_explorer_runs_its_question(browser, base, chapter):
+    with opened(browser, f"{base}/book/{chapter}.html") as page:
+        assert page.locator(".wb-live").count() == 1
+        assert page.locator(f".wb-live .wb-range[data-name={SMALL[chapter]}]").count() == 1
+        before = _shown(page)
+        _slide(page, SMALL[chapter], {"phi": 2, "tau_syn": 3, "I_sigma": 0.1,
+                                        "n_inputs": 40}[SMALL[chapter]])
+        d = _done(page, 2)
+        assert d["state"] == "done" and _shown(page)[0] != before[0]
+        assert page.evaluate("location.hash") == "", "small explorers leave the URL alone"
+
+
+def test_saved_ipywidgets_state_is_the_paper_network():
+    page = (HTML / EXPLORE).read_text(encoding="utf-8")
+    m = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>',
+                  page, re.S)
+    assert m, "the page holds the widgets' saved state"
+    states = [s["state"] for s in json.loads(m.group(1))["state"].values()]
+    sliders = {s["description"]: s["value"] for s in states
+               if s.get("_model_name") in ("FloatSliderModel", "IntSliderModel")}
+    assert sliders["g_syn (mS/cm²)"] == pytest.approx(0.1), sliders
+    assert sliders["I_app (µA/cm²)"] == pytest.approx(1.0), sliders
+    assert sliders["φ"] == pytest.approx(5.0) and sliders["M (0: all)"] == 0, sliders
