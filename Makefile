@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3 python3.12 python3.13 python3.14; do \
 	     $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; \
 	  then command -v $$p; break; fi; done)
 
-.PHONY: help venv book test unit lab bench figures clean
+.PHONY: help venv book test unit lab bench figures shots clean
 
 help:
 	@echo "make book   build the HTML book (_build/html/index.html)"
@@ -19,6 +19,7 @@ help:
 	@echo "make unit   unit tests only"
 	@echo "make lab    open the notebooks in JupyterLab"
 	@echo "make bench  benchmarks against peers (writes benchmarks/RESULTS.md)"
+	@echo "make shots  full-page screenshots of the built book (_build/shots/)"
 	@echo "make clean  remove the build, caches and .venv"
 
 venv: $(STAMP)
@@ -51,6 +52,9 @@ figures: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) benchmarks/bench.py
+
+shots: $(STAMP)
+	$(PY) tests/shots.py
 
 lab: $(STAMP)
 	$(PY) -m pip install --quiet jupyterlab
