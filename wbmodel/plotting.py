@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import analysis
+from .report import fmt_quantity
 
 __all__ = ["plot_raster", "plot_population_activity", "plot_voltages", "plot_network"]
 
@@ -95,7 +96,8 @@ def plot_network(result, start=None, stop=None, title=None):
         try:
             kappa = analysis.coherence(result)
             f = float(analysis.network_frequency(result).to_decimal(u.Hz))
-            title = f"κ = {kappa:.2f}, f = {f:.1f} Hz (after {analysis.TRANSIENT})"
+            title = (f"κ = {kappa:.2f}, f = {f:.1f} Hz "
+                     f"(after {fmt_quantity(analysis.TRANSIENT, u.ms)})")
         except ValueError:
             title = "no spikes after the transient"
     axes[0].set_title(title)

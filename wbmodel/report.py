@@ -1,10 +1,46 @@
-"""The closing table of every chapter: what the paper says, what we measure, whether it holds."""
+"""The closing table of every chapter: what the paper says, what we measure, whether it holds.
+
+And the small formatting helpers that every printed number and figure title goes through,
+so that no NumPy or Quantity repr (``np.float64(210.0)``, ``200. * msecond``) reaches the
+reader.
+"""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
-__all__ = ["Claim", "claims_table"]
+import brainunit as u
+import numpy as np
+
+__all__ = ["Claim", "ClaimsTable", "claims_table", "fmt", "fmt_quantity", "fmt_list",
+           "VERDICTS"]
+
+#: The verdict of a claim as a mark and a word: U+2713 and U+2717 are in every common
+#: system font (unlike the emoji ✅/❌, which need a colour-emoji font), and the word
+#: carries the verdict where even they are missing.
+VERDICTS = {True: "✓ yes", False: "✗ no"}
+
+
+def fmt(x, digits: int = 2) -> str:
+    """A number as plain text with ``digits`` decimals ("–" for NaN or None)."""
+    if x is None:
+        return "–"
+    x = float(x)
+    return "–" if not np.isfinite(x) else f"{x:.{digits}f}"
+
+
+def fmt_quantity(q, unit, digits: int = 0) -> str:
+    """A Quantity in ``unit`` as "200 ms" (the unit written as the paper writes it)."""
+    names = {str(u.ms): "ms", str(u.mV): "mV", str(u.Hz): "Hz",
+             str(u.uA / u.cm**2): "µA/cm²", str(u.mS / u.cm**2): "mS/cm²"}
+    value = float(u.Quantity(q).to_decimal(unit))
+    return f"{value:.{digits}f} {names.get(str(unit), str(unit))}"
+
+
+def fmt_list(xs, digits: int = 0, sep: str = ", ") -> str:
+    """Numbers as "210, 210, 180" (no NumPy reprs)."""
+    return sep.join(fmt(x, digits) for x in np.asarray(xs, dtype=float).ravel())
 
 
 @dataclass(frozen=True)
@@ -16,20 +52,89 @@ class Claim:
     holds: bool
 
 
-def claims_table(claims, markdown: bool = True):
-    """A Markdown table "paper says / we measure / holds?" (an IPython object in notebooks).
+class ClaimsTable:
+    """The table "paper says / we measure / holds?", displayed as HTML.
+
+    Markdown and plain text serve other front ends (``python -m wbmodel figures``).
+
+    Attributes
+    ----------
+    claims : list of Claim
+    """
+
+    def __init__(self, claims):
+        self.claims = list(claims)
+
+    def __len__(self) -> int:
+        return len(self.claims)
+
+    @property
+    def all_hold(self) -> bool:
+        """Whether every claim holds."""
+        return all(c.holds for c in self.claims)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(c.paper)}</td><td>{html.escape(c.measured)}</td>"
+            f'<td class="wb-verdict wb-{"yes" if c.holds else "no"}">{VERDICTS[c.holds]}</td></tr>'
+            for c in self.claims)
+        return ('<table class="wb-claims"><thead><tr><th>paper says</th><th>we measure</th>'
+                f"<th>holds?</th></tr></thead><tbody>{rows}</tbody></table>")
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def markdown(self) -> str:
+        """The table in Markdown (GitHub tables), e.g. for ``python -m wbmodel figures``."""
+        def cell(text):
+            return text.replace("|", "\\|")
+
+        lines = ["| paper says | we measure | holds? |", "|---|---|:---:|"]
+        lines += [f"| {cell(c.paper)} | {cell(c.measured)} | {VERDICTS[c.holds]} |"
+                  for c in self.claims]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{VERDICTS[c.holds]:6} {c.paper}: {c.measured}" for c in self.claims)
+
+
+def claims_table(claims, key: str | None = None) -> ClaimsTable:
+    """The closing table of a chapter.
 
     Parameters
     ----------
     claims : iterable of Claim
-    markdown : bool
-        Return an ``IPython.display.Markdown`` (True) or the plain text (False).
+    key : str, optional
+        If given, and the notebook runs under myst-nb (the book build), each claim is also
+        glued as ``{key}-{i}-paper``, ``{key}-{i}-measured`` and ``{key}-{i}-verdict``
+        (i = 1, 2, …) and their number as ``{key}-n``, for the reproduction report to paste:
+        the report's numbers are the chapter's, never typed again.
+
+    Returns
+    -------
+    ClaimsTable
+        Displays as an HTML table.
     """
-    lines = ["| paper says | we measure | holds? |", "|---|---|:---:|"]
-    for c in claims:
-        lines.append(f"| {c.paper} | {c.measured} | {'✅ yes' if c.holds else '❌ no'} |")
-    text = "\n".join(lines)
-    if not markdown:
-        return text
-    from IPython.display import Markdown
-    return Markdown(text)
+    table = ClaimsTable(claims)
+    if key is not None:
+        _glue(key, table)
+    return table
+
+
+def _glue(key: str, table: ClaimsTable) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML
+        from myst_nb import glue
+    except ImportError:  # outside the book's environment: nothing to glue into
+        return
+    if get_ipython() is None:
+        return
+    # HTML, the kind that myst-nb pastes into another page ({glue}`doc.ipynb::key`)
+    glue(f"{key}-n", len(table), display=False)
+    for i, c in enumerate(table.claims, start=1):
+        glue(f"{key}-{i}-paper", HTML(html.escape(c.paper)), display=False)
+        glue(f"{key}-{i}-measured", HTML(html.escape(c.measured)), display=False)
+        glue(f"{key}-{i}-verdict", HTML(
+            f'<span class="wb-verdict wb-{"yes" if c.holds else "no"}">{VERDICTS[c.holds]}</span>'),
+            display=False)

@@ -390,8 +390,8 @@ class SimulationResult:
 
     def __repr__(self) -> str:
         return (f"SimulationResult(N={self.n_cells}, M={self.params.in_degree}, "
-                f"duration={self.duration}, dt={self.dt}, seed={self.seed}, "
-                f"spikes={len(self._spikes[0])})")
+                f"{self.duration} at dt={self.dt}, seed={self.seed}, "
+                f"{len(self._spikes[0])} spikes)")
 
 
 def _check_record(record, n_cells) -> tuple:

@@ -1,0 +1,157 @@
+"""The book's sources, checked without building: code that fits the page, numbered and
+captioned figures, the report's rows, and launch buttons that can work (Binder, Colab)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+NOTEBOOKS = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
+
+#: Characters of code that fit the content column of the built page at 1280 px (DejaVu Sans
+#: Mono at the theme's size: 684 px box, 32 px padding, 8.43 px per character = 77).
+CODE_WIDTH = 76
+
+
+def _cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _src(cell) -> str:
+    return "".join(cell["source"])
+
+
+def _code_blocks():
+    """(where, code) for every notebook code cell and every code cell of intro.md."""
+    for path in NOTEBOOKS:
+        for c in _cells(path):
+            if c["cell_type"] == "code":
+                yield f"{path.name}:{c['id']}", _src(c)
+    text = (BOOK / "intro.md").read_text(encoding="utf-8")
+    for k, block in enumerate(re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", text, re.S)):
+        body = re.sub(r"\A---\n.*?\n---\n", "", block, flags=re.S)
+        yield f"intro.md:code-cell {k + 1}", "\n".join(
+            ln for ln in body.splitlines() if not ln.startswith(":"))
+
+
+def test_notebooks_exist():
+    assert len(NOTEBOOKS) == 8
+
+
+def test_every_code_line_fits_the_column():
+    long = [(where, len(line), line) for where, code in _code_blocks()
+            for line in code.splitlines() if len(line) > CODE_WIDTH]
+    assert not long, f"lines over {CODE_WIDTH} characters (ruff format --line-length " \
+                     f"{CODE_WIDTH} book/, then split the strings): {long}"
+
+
+def _draws(code: str) -> bool:
+    return "plt.show()" in code or "plot_network(" in code
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_figure_is_numbered_captioned_and_referred_to(path):
+    cells = _cells(path)
+    text = "\n".join(_src(c) for c in cells if c["cell_type"] == "markdown")
+    names = []
+    for c in cells:
+        if c["cell_type"] != "code" or not _draws(_src(c)):
+            continue
+        fig = c["metadata"].get("mystnb", {}).get("figure", {})
+        assert fig.get("name", "").startswith("fig-") and len(fig.get("caption", "")) > 40, \
+            f"{path.name}:{c['id']} draws a figure without a name and a caption"
+        names.append(fig["name"])
+        assert "{numref}`" + fig["name"] + "`" in text, \
+            f"{path.name}: the text never refers to {fig['name']}"
+    assert names, "every chapter has at least one figure"
+    assert len(set(names)) == len(names)
+    assert "**In the paper.**" in _src(cells[0]), "the opening says which figure of the paper"
+
+
+def test_figure_names_are_unique_across_the_book():
+    names = [c["metadata"]["mystnb"]["figure"]["name"] for p in NOTEBOOKS for c in _cells(p)
+             if "figure" in c["metadata"].get("mystnb", {})]
+    assert len(names) == len(set(names)) >= 20
+
+
+def test_the_report_has_one_row_per_claim_of_every_chapter():
+    report = (BOOK / "report.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        key = "ch" + path.name[:2]
+        code = "\n".join(_src(c) for c in _cells(path) if c["cell_type"] == "code")
+        assert code.count(f'key="{key}"') == 1, f"{path.name} glues its claims as {key}"
+        n = code.count("wb.Claim(")
+        rows = sorted({int(m) for m in re.findall(
+            rf"{re.escape(path.name)}::{key}-(\d+)-measured", report)})
+        assert rows == list(range(1, n + 1)), (path.name, n, rows)
+        for part in ("paper", "verdict"):
+            assert len(re.findall(rf"{key}-\d+-{part}`", report)) == n
+
+
+# -- launch buttons ---------------------------------------------------------------------------
+
+def _pins(path: Path) -> dict:
+    """name -> version of a requirements file, following ``-r`` includes."""
+    out = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("-r"):
+            out.update(_pins((path.parent / line[2:].strip()).resolve()))
+        elif line:
+            name, _, version = line.partition("==")
+            assert version, f"{path}: {line!r} is not pinned"
+            out[name.lower()] = version
+    return out
+
+
+def test_binder_installs_the_same_pins_and_python():
+    assert _pins(ROOT / "binder" / "requirements.txt") == _pins(ROOT / "requirements.txt")
+    runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
+    assert runtime == "python-3.12"
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'requires-python = ">=3.12"' in pyproject
+    post = ROOT / "binder" / "postBuild"
+    assert post.stat().st_mode & 0o111, "postBuild must be executable"
+    assert "pip install --no-deps -e ." in post.read_text()
+
+
+def _colab_cell(path):
+    first = next(c for c in _cells(path) if c["cell_type"] == "code")
+    assert first["id"] == "colab" and "remove-cell" in first["metadata"].get("tags", [])
+    return _src(first)
+
+
+def _run_cell(code: str, monkeypatch, colab: bool) -> list[str]:
+    """Run a cell's code as IPython would, recording the magics it calls."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    calls, namespace = [], {}
+
+    class Shell:
+        def run_line_magic(self, name, line, _stack_depth=1):
+            calls.append(f"%{name} {line.format(**namespace)}")  # IPython's {var} expansion
+
+    if colab:
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    python = TransformerManager().transform_cell(code)
+    namespace["get_ipython"] = Shell
+    exec(compile(python, "<colab cell>", "exec"), namespace)
+    return calls
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_colab_cell_is_a_no_op_here_and_installs_on_colab(path, monkeypatch):
+    code = _colab_cell(path)
+    assert _run_cell(code, monkeypatch, colab=False) == []
+    calls = _run_cell(code, monkeypatch, colab=True)
+    repo = re.search(r"^\s*url:\s*(\S+)", (ROOT / "_config.yml").read_text(), re.M).group(1)
+    assert any("requirements.txt" in c for c in calls) and any(repo in c for c in calls), calls

@@ -1,0 +1,122 @@
+"""What a reader sees on every page of the built book, checked in Chromium.
+
+Each check looks at the rendered page, not at the sources: code and outputs that fit their
+boxes, the closing tables as real tables, numbered and captioned figures, the reproduction
+report's rows, and pages that do not scroll sideways on a phone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from chromium import Page
+from test_book_source import NOTEBOOKS
+
+PAGES = ["intro", "report", "01_interneuron", "02_synapse", "03_gamma_rhythm", "04_frequency",
+         "05_heterogeneity", "06_sparse", "07_explore", "08_numerics", "api", "bibliography"]
+CHAPTERS = [p.stem for p in NOTEBOOKS]
+VERDICT = re.compile(r"^(✓ yes|✗ no)$")
+
+
+def _claims(chapter: str) -> int:
+    path = next(p for p in NOTEBOOKS if p.stem == chapter)
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return sum("".join(c["source"]).count("wb.Claim(") for c in cells
+               if c["cell_type"] == "code")
+
+
+@pytest.fixture(scope="module")
+def pages(site, browser):
+    """Every page opened once at 1280 px (closed at the end of the module)."""
+    opened = {}
+    yield lambda name: opened.setdefault(name, Page(browser, f"{site}/book/{name}.html"))
+    for p in opened.values():
+        p.page.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_code_or_output_is_wider_than_its_box(pages, name):
+    wide = pages(name).page.evaluate("""() => Array.from(document.querySelectorAll(
+            '.cell_input pre, .cell_output pre, .cell_output .output, .cell_output table,'
+            + ' .highlight pre, article table'))
+        .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+        .map(e => [e.tagName + '.' + e.className, e.scrollWidth, e.clientWidth,
+                   e.innerText.split('\\n')[0].slice(0, 60)])""")
+    assert not wide, f"clipped behind a scrollbar at 1280 px: {wide}"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_the_summary_is_a_table_with_one_row_per_claim(pages, name):
+    rows = pages(name).page.evaluate("""() => Array.from(
+        document.querySelectorAll('table.wb-claims tbody tr'),
+        tr => Array.from(tr.cells, td => td.innerText.trim()))""")
+    assert len(rows) == _claims(name), rows
+    for paper, measured, verdict in rows:
+        assert paper and measured, rows
+        assert VERDICT.match(verdict), f"verdict {verdict!r} is not a word and a mark"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_markdown_table_leaks_into_the_text(pages, name):
+    text = pages(name).page.evaluate("document.querySelector('article').innerText")
+    pipes = [ln for ln in text.splitlines()
+             if re.match(r"^\s*\|.*\|\s*$", ln) or re.search(r"\|\s*:?-{3,}:?\s*\|", ln)]
+    assert not pipes, pipes
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_figure_has_a_number_and_a_caption(pages, name):
+    figs = pages(name).page.evaluate("""() => ({
+        // the ipywidgets explorer's own view (a kernel's widget) is not a book figure
+        loose: Array.from(document.querySelectorAll('.cell_output img'))
+                    .filter(i => !i.closest('figure, .jupyter-widgets, .widget-output'))
+                    .map(i => i.src.slice(-40)),
+        figures: Array.from(document.querySelectorAll('article figure'), f => [
+            (f.querySelector('.caption-number') || {}).innerText || '',
+            ((f.querySelector('figcaption') || {}).innerText || '').length,
+            !!f.id || !!f.querySelector('[id]')]),
+        refs: Array.from(document.querySelectorAll('a.reference span.std-numref, '
+                                                   + 'a.reference .std-numref'),
+                         a => a.innerText)})""")
+    assert not figs["loose"], f"images outside a numbered figure: {figs['loose']}"
+    for number, caption, anchored in figs["figures"]:
+        assert re.match(r"Fig\. \d+", number.strip()), figs["figures"]
+        assert caption > 40 and anchored, figs["figures"]
+    if name in CHAPTERS or name == "intro":
+        assert figs["figures"], "every chapter has numbered figures"
+        assert all(re.match(r"Fig\. \d+", r) for r in figs["refs"]) and figs["refs"], \
+            f"the text refers to its figures by number: {figs['refs']}"
+
+
+def test_the_report_holds_every_claim_of_every_chapter(pages):
+    p = pages("report").page
+    rows = p.evaluate("""() => Array.from(document.querySelectorAll('table.wb-report tbody tr'),
+        tr => [tr.cells[0].querySelector('a') ? tr.cells[0].querySelector('a').href : '',
+               ...Array.from(tr.cells).slice(1).map(td => td.innerText.trim())])""")
+    assert len(rows) == sum(_claims(c) for c in CHAPTERS) >= 30
+    for chapter in CHAPTERS:
+        mine = [r[1:] for r in rows if r[0].endswith(f"{chapter}.html")]
+        theirs = pages(chapter).page.evaluate("""() => Array.from(
+            document.querySelectorAll('table.wb-claims tbody tr'),
+            tr => Array.from(tr.cells, td => td.innerText.trim()))""")
+        assert mine == theirs, f"the report's rows for {chapter} are the chapter's own"
+    assert all(VERDICT.match(r[3]) for r in rows)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_page_scrolls_sideways_on_a_phone(site, browser, name):
+    p = Page(browser, f"{site}/book/{name}.html")
+    try:
+        p.page.set_viewport_size({"width": 390, "height": 844})
+        p.page.wait_for_timeout(300)
+        wide = p.page.evaluate("""() => [document.documentElement.scrollWidth - innerWidth,
+            Array.from(document.querySelectorAll('article *'))
+              .filter(e => e.getBoundingClientRect().right > innerWidth + 1
+                           && !e.closest('pre, .highlight, .cell_input, .MathJax, mjx-container,'
+                                         + ' .wb-claims, .wb-report, .table-wrapper'))
+              .slice(0, 5).map(e => e.tagName + '.' + e.className)]""")
+        assert wide[0] <= 0, f"the page scrolls sideways by {wide[0]} px: {wide[1]}"
+    finally:
+        p.page.close()
