@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import wbmodel as wb
-from wbmodel import simulation
+from wbmodel import persistence
 
 UA = u.uA / u.cm**2
 
@@ -32,7 +32,7 @@ def test_interrupted_save_leaves_no_file(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(simulation.np, "savez_compressed", boom)
+    monkeypatch.setattr(persistence.np, "savez_compressed", boom)
     with pytest.raises(KeyboardInterrupt):
         r.save(tmp_path / "x.npz")
     assert list(tmp_path.iterdir()) == [], "an interrupted save must leave nothing behind"
@@ -40,7 +40,7 @@ def test_interrupted_save_leaves_no_file(tmp_path, monkeypatch):
 
 def test_newer_file_format_is_refused(tmp_path, monkeypatch):
     r = wb.simulate(wb.WBParams(n_cells=4), duration=5 * u.ms)
-    monkeypatch.setattr(simulation, "FILE_FORMAT", simulation.FILE_FORMAT + 1)
+    monkeypatch.setattr(persistence, "FILE_FORMAT", persistence.FILE_FORMAT + 1)
     r.save(tmp_path / "new.npz")
     monkeypatch.undo()
     with pytest.raises(ValueError, match="newer"):

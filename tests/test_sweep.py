@@ -104,22 +104,34 @@ import json, sys, jax
 jax.distributed.initialize(coordinator_address=sys.argv[1], num_processes=2,
                            process_id=int(sys.argv[2]))
 """ + _SWEEPS + """
+stored = wb.sweep(wb.WBParams(n_cells=20), {"I_app": [0.8, 1.0, 1.2] * u.uA / u.cm**2},
+                  seeds=[0, 1], duration=100 * u.ms, store=sys.argv[3], batch_size=2,
+                  **spikes)
 print(json.dumps({"devices": len(jax.devices()), "local": len(jax.local_devices()),
-                  "dense": list(dense.spikes), "sparse": list(sparse.spikes)}))
+                  "dense": list(dense.spikes), "sparse": list(sparse.spikes),
+                  "stored": list(stored.spikes)}))
 """
 
 
-def test_sweep_runs_across_two_processes():
-    """With jax.distributed the batch spans the devices of every process; each gets the table."""
+def test_sweep_runs_across_two_processes(tmp_path):
+    """With jax.distributed the batch spans the devices of every process; each gets the table.
+
+    With a store, each process writes its share of every batch to its own shard, and reading
+    the store gives the whole table.
+    """
     import json
     import socket
     import subprocess
     import sys
 
+    from wbmodel.persistence import read_store
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         address = f"127.0.0.1:{sock.getsockname()[1]}"
-    procs = [subprocess.Popen([sys.executable, "-c", _TWO_PROCESS_SWEEPS, address, str(rank)],
+    store = tmp_path / "store"
+    procs = [subprocess.Popen([sys.executable, "-c", _TWO_PROCESS_SWEEPS, address, str(rank),
+                               str(store)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for rank in (0, 1)]
     outs = [p.communicate(timeout=300) for p in procs]
@@ -132,6 +144,12 @@ def test_sweep_runs_across_two_processes():
         assert (g["devices"], g["local"]) == (2, 1)
         assert g["dense"] == list(alone["dense"].spikes)
         assert g["sparse"] == list(alone["sparse"].spikes)
+        assert g["stored"] == list(alone["dense"].spikes)
+    shards = sorted(p.name for p in store.glob("*.sqlite"))
+    assert shards == ["shard-0000.sqlite", "shard-0001.sqlite"]
+    table = read_store(store).sort_values(["I_app", "seed"]).reset_index(drop=True)
+    expected = alone["dense"].sort_values(["I_app", "seed"]).reset_index(drop=True)
+    assert table[["I_app", "seed", "spikes"]].equals(expected[["I_app", "seed", "spikes"]])
 
 
 def test_default_raster_is_about_0_1_ms_at_any_dt():

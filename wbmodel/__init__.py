@@ -6,7 +6,7 @@ paper (:func:`coherence`, :func:`network_frequency`, :func:`fi_curve`, …), and
 tables the book uses.
 """
 
-from . import plotting
+from . import persistence, plotting
 from .analysis import (
     coherence,
     coherence_over_time,
@@ -43,5 +43,5 @@ __all__ = [
     "coherence", "coherence_over_time", "network_frequency", "population_activity",
     "firing_rates", "mean_rate", "isi_cv", "fi_curve", "rheobase", "ahp_trough", "run_cells",
     # showing it
-    "plotting", "Claim", "claims_table",
+    "plotting", "persistence", "Claim", "claims_table",
 ]

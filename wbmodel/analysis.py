@@ -126,13 +126,17 @@ def coherence(result, tau=None, start=None, stop=None) -> float:
     N = result.n_cells
     if N < 2:
         raise ValueError("coherence needs at least two cells")
+    window = analysis_window(result, start, stop)
+    if _spikes_in(result, *window)[0].size == 0:
+        raise ValueError("κ is undefined: no cell fired in the window "
+                         f"({window[0]:g}, {window[1]:g}] ms")
     if tau is None:
         f = float(network_frequency(result, start=start, stop=stop).to_decimal(u.Hz))
         tau = (100.0 / f) * u.ms  # 0.1 / f, with f in Hz -> ms
     X = binarize(result, tau, start, stop)
-    if not X.any():
-        raise ValueError("coherence is undefined: no cell fired in the window "
-                         f"{analysis_window(result, start, stop)} ms")
+    if not X.any():  # the spikes lie after the last whole bin
+        raise ValueError("κ is undefined: no cell fired in the whole bins of the window "
+                         f"({window[0]:g}, {window[1]:g}] ms")
     return mean_pairwise_coherence(X)
 
 

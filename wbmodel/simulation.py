@@ -8,12 +8,8 @@ back in a :class:`SimulationResult`. A new drive, conductance or seed re-uses th
 from __future__ import annotations
 
 import functools
-import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import brainstate
@@ -22,6 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import persistence
 from .network import WBNetwork, wiring_indices
 from .params import MS_PER_CM2, PER_MS, UA_PER_CM2, UF_PER_CM2, WBParams, as_quantity
 
@@ -50,21 +47,6 @@ _TRACED = {
     "g_K": MS_PER_CM2, "g_L": MS_PER_CM2, "E_Na": u.mV, "E_K": u.mV, "E_L": u.mV,
     "C": UF_PER_CM2,
 }
-
-
-#: Version of the file layout written by :meth:`SimulationResult.save`.
-FILE_FORMAT = 1
-
-
-def _versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-    out = {}
-    for name in ("wbmodel", "brainpy", "brainstate", "braintools", "brainunit", "jax", "numpy"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = None
-    return out
 
 
 class SimulationDiverged(FloatingPointError):
@@ -331,34 +313,9 @@ class SimulationResult:
         The file is written next to its destination under a temporary name and renamed into
         place, so an interrupted save never leaves a partial file at ``path``. The metadata
         hold the parameters (with their units), dt, duration, seed, the file format and the
-        versions of wbmodel and its main dependencies.
+        versions of wbmodel and its main dependencies (:mod:`wbmodel.persistence`).
         """
-        path = Path(path)
-        meta = {
-            "format": FILE_FORMAT,
-            "params": self.params.to_dict(), "units": self.params.units(),
-            "dt_ms": float(self.dt.to_decimal(u.ms)),
-            "duration_ms": float(self.duration.to_decimal(u.ms)),
-            "raster_dt_ms": float(self.raster_dt.to_decimal(u.ms)), "seed": self.seed,
-            "versions": _versions(),
-        }
-        arrays = dict(
-            meta=np.array(json.dumps(meta)), spikes_packed=self.spikes_packed,
-            record_cells=self.record_cells, V_mV=np.asarray(self.V.to_decimal(u.mV)),
-            V_mean_mV=np.asarray(self.V_mean.to_decimal(u.mV)),
-            I_app_cells=np.asarray(self.I_app_cells.to_decimal(UA_PER_CM2)))
-        if self.pre_indices is not None:
-            arrays["pre_indices"] = self.pre_indices
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez_compressed(f, **arrays)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        persistence.save_result(self, path)
 
     @classmethod
     def load(cls, path) -> "SimulationResult":
@@ -366,27 +323,13 @@ class SimulationResult:
 
         Raises
         ------
+        wbmodel.persistence.DamagedFileError
+            If the file is empty, truncated, corrupt or not a wbmodel result (the message
+            names the file).
         ValueError
-            If the file is not a wbmodel result, or comes from a newer file format.
+            If it comes from a newer file format.
         """
-        with np.load(path, allow_pickle=False) as z:
-            if "meta" not in z.files:
-                raise ValueError(f"{path} is not a wbmodel SimulationResult file (no metadata)")
-            meta = json.loads(str(z["meta"]))
-            fmt = meta.get("format")
-            if not isinstance(fmt, int) or fmt > FILE_FORMAT:
-                raise ValueError(
-                    f"{path} has file format {fmt!r}, newer than this wbmodel reads "
-                    f"({FILE_FORMAT}); upgrade wbmodel (it was written by "
-                    f"{meta.get('versions', {}).get('wbmodel', 'an unknown version')})")
-            return cls(
-                params=WBParams.from_dict(meta["params"]), dt=meta["dt_ms"] * u.ms,
-                duration=meta["duration_ms"] * u.ms, seed=meta["seed"],
-                I_app_cells=z["I_app_cells"] * UA_PER_CM2, spikes_packed=z["spikes_packed"],
-                record_cells=z["record_cells"], V=z["V_mV"] * u.mV,
-                V_mean=z["V_mean_mV"] * u.mV,
-                pre_indices=z["pre_indices"] if "pre_indices" in z.files else None,
-                raster_dt=meta["raster_dt_ms"] * u.ms)
+        return persistence.load_result(cls, path)
 
     def __repr__(self) -> str:
         return (f"SimulationResult(N={self.n_cells}, M={self.params.in_degree}, "

@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import analysis
+from . import analysis, persistence
 from .network import wiring_indices
 from .params import _QUANTITIES, WBParams
 from .simulation import (
@@ -165,6 +165,8 @@ def sweep(
     raster_dt=None,
     batch_size: int | None = None,
     memory_budget: int = 512 * 2**20,
+    store=None,
+    progress: bool | None = None,
 ):
     """Simulate every grid point × seed and summarise each run in one row of a table.
 
@@ -197,6 +199,17 @@ def sweep(
         Networks per compiled call; by default as many as fit ``memory_budget`` bytes of
         rasters. All chunks of a shape use the same size (the last is padded), so each
         shape compiles once.
+    store : path-like, optional
+        A folder that keeps the rows as they come (:class:`wbmodel.persistence.SweepStore`):
+        each finished batch is written in one transaction, keyed by its point and seed.
+        Calling again with the same store skips the (point, seed) pairs already there and
+        computes only the rest, so a sweep killed at any moment resumes where it stopped.
+        The store remembers the model version, the fixed parameters, duration, dt, the
+        raster resolution and the summary; a call that differs is refused
+        (:class:`~wbmodel.persistence.StoreMismatchError`, naming each difference).
+        Read it with :func:`wbmodel.persistence.read_store`.
+    progress : bool, optional
+        Show a progress bar of the runs done and to go (default: when ``store`` is given).
 
     Returns
     -------
@@ -209,12 +222,15 @@ def sweep(
         For an unknown grid name, an empty list or invalid values (named).
     SimulationDiverged
         If a run produces NaN/Inf (the message names the point).
+    wbmodel.persistence.StoreMismatchError
+        If ``store`` holds rows of a different call.
 
     Notes
     -----
     The batch axis is sharded over ``jax.devices()``: every GPU of a machine, the host
     devices XLA was asked for, or, after ``jax.distributed.initialize``, the devices of every
-    process. Each process then runs the same call and gets the whole table.
+    process. Each process then runs the same call and gets the whole table; with a store,
+    each process writes its share of every batch to its own shard.
     """
     import pandas as pd
 
@@ -232,8 +248,22 @@ def sweep(
     n_dev = len(jax.devices())
 
     rows = [None] * len(jobs)
+    db = None
+    if store is not None:
+        db = persistence.SweepStore(store, _store_meta(params, steps * dt_ms, dt_ms, frame_ms,
+                                                       summary, start),
+                                    shard=jax.process_index())
+        kept = {(p, s): r for p, s, r in db.rows()}
+        for k, (point, _, seed) in enumerate(jobs):
+            row = kept.get((persistence.point_key(point), seed))
+            if row is not None:
+                rows[k] = {**point, "seed": seed, **row}
+    todo = [k for k in range(len(jobs)) if rows[k] is None]
+    bar = _progress(len(jobs), len(jobs) - len(todo),
+                    progress if progress is not None else store is not None)
     groups: dict = {}
-    for k, (_, p, _) in enumerate(jobs):
+    for k in todo:
+        p = jobs[k][1]
         groups.setdefault((p.n_cells, p.n_inputs, p.wiring), []).append(k)
     for (n, m, wiring), members in groups.items():
         sparse = m is not None
@@ -261,5 +291,54 @@ def sweep(
                     record_cells=np.zeros(0, np.int64), V=np.zeros((packed.shape[1], 0)) * u.mV,
                     V_mean=V_mean[b] * u.mV, raster_dt=frame_ms * u.ms,
                     pre_indices=None)
-                rows[k] = {**point, "seed": seed, **summarise(res)}
+                rows[k] = {**point, "seed": seed, **_plain(summarise(res))}
+            if db is not None:  # this process's share of the batch, in one transaction
+                share = chunk[jax.process_index()::jax.process_count()]
+                db.write([(jobs[k][0], jobs[k][2], _summary_of(rows[k], jobs[k][0]))
+                          for k in share])
+            bar.update(len(chunk))
+    bar.close()
+    if db is not None:
+        db.close()
     return pd.DataFrame(rows)
+
+
+def _plain(row: dict) -> dict:
+    """A summary row with plain Python numbers (NumPy scalars become floats and ints)."""
+    return {k: v.item() if isinstance(v, np.generic) else v for k, v in row.items()}
+
+
+def _summary_of(row: dict, point: dict) -> dict:
+    return {k: v for k, v in row.items() if k not in point and k != "seed"}
+
+
+def _store_meta(params, duration_ms, dt_ms, frame_ms, summary, start) -> dict:
+    """What a stored row depends on: a store written by any other call is refused."""
+    from .persistence import versions
+
+    if summary is None:
+        start_ms = None if start is None else float(u.Quantity(start).to_decimal(u.ms))
+        name = f"wbmodel.sweeps.default_summary(start={start_ms})"
+    else:
+        name = f"{getattr(summary, '__module__', '?')}.{getattr(summary, '__qualname__', summary)}"
+    return {"model_version": versions()["wbmodel"], "params": params.to_dict(),
+            "duration_ms": duration_ms, "dt_ms": dt_ms, "raster_dt_ms": frame_ms,
+            "summary": name}
+
+
+class _NoBar:
+    def update(self, n):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress(total: int, done: int, show: bool):
+    """A progress bar of runs (tqdm), starting at the runs already in the store."""
+    if not show:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=done, unit="run", desc="sweep",
+                disable=jax.process_index() != 0)
