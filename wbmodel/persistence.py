@@ -2,8 +2,8 @@
 
 Everything wbmodel writes to disk lives here, with its versioned metadata:
 
-- :func:`save_result` / :func:`load_result` (behind :meth:`SimulationResult.save` and
-  :meth:`SimulationResult.load`): arrays plus JSON metadata in one ``.npz``, written
+- :func:`save_result` / :func:`load_result` (behind :meth:`~wbmodel.SimulationResult.save` and
+  :meth:`~wbmodel.SimulationResult.load`): arrays plus JSON metadata in one ``.npz``, written
   atomically (a temporary file renamed into place).
 - :class:`SweepStore` (behind ``wb.sweep(..., store=PATH)``): a folder of SQLite files,
   ``shard-0000.sqlite`` … one per process of a ``jax.distributed`` run, each row keyed by
@@ -31,7 +31,7 @@ import numpy as np
 __all__ = ["FILE_FORMAT", "STORE_FORMAT", "DamagedFileError", "StoreMismatchError",
            "SweepStore", "save_result", "load_result", "read_store", "versions"]
 
-#: Version of the file layout written by :meth:`SimulationResult.save`.
+#: Version of the file layout written by :meth:`~wbmodel.SimulationResult.save`.
 FILE_FORMAT = 1
 
 #: Version of the sweep store's layout.
