@@ -188,6 +188,15 @@ def test_the_store_names_a_damaged_or_foreign_shard(tmp_path, damage):
         wb.sweep(P, {"I_app": [1.0] * UA}, seeds=[0], duration=40 * u.ms, store=store)
 
 
+def test_a_shard_another_process_is_creating_reads_as_empty(tmp_path, whole):
+    """Another process's shard exists from its first moment, before it has any table."""
+    store = tmp_path / "s"
+    store.mkdir()
+    (store / "shard-0001.sqlite").touch()  # created, not yet initialised
+    assert wb.sweep(P, GRID, store=store, **KW).equals(whole)
+    assert len(read_store(store)) == 8
+
+
 def test_kappa_of_a_silent_window_says_no_cell_fired():
     r = wb.simulate(wb.WBParams(n_cells=5, I_app=0.0 * UA), duration=100 * u.ms)
     with pytest.raises(ValueError, match="κ is undefined: no cell fired"):

@@ -123,6 +123,7 @@ def test_sweep_runs_across_two_processes(tmp_path):
     import socket
     import subprocess
     import sys
+    import time
 
     from wbmodel.persistence import read_store
 
@@ -134,7 +135,16 @@ def test_sweep_runs_across_two_processes(tmp_path):
                                str(store)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for rank in (0, 1)]
-    outs = [p.communicate(timeout=300) for p in procs]
+    # If one process fails, the other waits for it in a collective: stop it at once.
+    deadline = time.monotonic() + 300
+    while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
+        if any(p.poll() not in (None, 0) for p in procs):
+            break
+        time.sleep(0.1)
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+    outs = [p.communicate() for p in procs]
     for p, (_, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err[-2000:]
     got = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]

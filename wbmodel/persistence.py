@@ -285,7 +285,9 @@ def _read_meta(file: Path, conn=None) -> dict | None:
     own = conn is None
     try:
         conn = conn or sqlite3.connect(f"file:{file}?mode=ro", uri=True, timeout=60.0)
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = _tables(conn)
+        if not tables:  # another process has just created it: no metadata yet
+            return None
         if not {"meta", "rows"} <= tables:
             raise DamagedFileError(f"{file} is not a wbmodel sweep store (tables {sorted(tables)})")
         meta = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
@@ -298,12 +300,18 @@ def _read_meta(file: Path, conn=None) -> dict | None:
     return meta or None
 
 
+def _tables(conn) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
 def _rows(shards, conn=None, own_file=None):
     out = []
     for s in shards:
         c = conn if (conn is not None and s == own_file) else sqlite3.connect(
             f"file:{s}?mode=ro", uri=True, timeout=60.0)
         try:
+            if "rows" not in _tables(c):  # a shard another process is creating right now
+                continue
             out += [(p, seed, json.loads(r)) for p, seed, r in
                     c.execute("SELECT point, seed, row FROM rows")]
         except sqlite3.DatabaseError as e:

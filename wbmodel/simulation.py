@@ -125,14 +125,23 @@ def initial_state(params: WBParams, seed: int = 0) -> dict:
     """
     params, seed = _check_params(params), _check_seed(seed)
     theta = param_arrays(params)
-    n = params.n_cells
-    # Compiled like the run, so that the float32 arithmetic (fused multiply-adds) is the same.
-    draws = jit(lambda I, sd, key: _draws(I, sd, key, n))
-    I_cells, V0 = draws(theta["I_app"], theta["I_sigma"], jax.random.key(seed))
-    pre = (wiring_indices(params.n_cells, params.n_inputs, params.wiring, seed)
-           if params.n_inputs is not None else None)
+    I_cells, V0 = _draw_program(params.n_cells)(theta["I_app"], theta["I_sigma"],
+                                                jax.random.key(seed))
     return {"I_app_cells": np.asarray(I_cells) * UA_PER_CM2, "V0": np.asarray(V0) * u.mV,
-            "pre_indices": pre}
+            "pre_indices": _wiring(params, seed)}
+
+
+@functools.lru_cache(maxsize=8)
+def _draw_program(n_cells: int):
+    # Compiled like the run, so that the float32 arithmetic (fused multiply-adds) is the same.
+    return jit(lambda I, sd, key: _draws(I, sd, key, n_cells))
+
+
+def _wiring(params: WBParams, seed: int):
+    """The sparse wiring a run draws from its seed (None when all-to-all)."""
+    if params.n_inputs is None:
+        return None
+    return wiring_indices(params.n_cells, params.n_inputs, params.wiring, seed)
 
 
 def _build_network(theta, key, pre_indices, n_cells, n_inputs=None):
@@ -404,7 +413,7 @@ def simulate(
     if progress is None:
         progress = n * steps > 2e7
     sparse = params.n_inputs is not None
-    pre = wiring_indices(n, params.n_inputs, params.wiring, seed) if sparse else None
+    pre = _wiring(params, seed)
     program = _program(n, params.n_inputs, steps, dt_ms, record, bool(progress), frame_steps)
     packed, V_rec, V_mean, I_cells = program(
         param_arrays(params), jax.random.key(seed),

@@ -261,45 +261,48 @@ def sweep(
     todo = [k for k in range(len(jobs)) if rows[k] is None]
     bar = _progress(len(jobs), len(jobs) - len(todo),
                     progress if progress is not None else store is not None)
-    groups: dict = {}
-    for k in todo:
-        p = jobs[k][1]
-        groups.setdefault((p.n_cells, p.n_inputs, p.wiring), []).append(k)
-    for (n, m, wiring), members in groups.items():
-        sparse = m is not None
-        B = batch_size or _batch_size(len(members), n, steps // frame_steps, memory_budget, n_dev)
-        B = -(-B // n_dev) * n_dev  # a multiple of the device count, to shard evenly
-        program = _program(n, m, steps, dt_ms, (), False, frame_steps, True)
-        for c in range(0, len(members), B):
-            chunk = members[c:c + B]
-            padded = chunk + [chunk[-1]] * (B - len(chunk))
-            thetas = [param_arrays(jobs[k][1]) for k in padded]
-            theta = {name: jnp.stack([t[name] for t in thetas]) for name in thetas[0]}
-            keys = jax.vmap(jax.random.key)(jnp.array([jobs[k][2] for k in padded]))
-            if sparse:
-                pre = np.stack([wiring_indices(n, m, wiring, jobs[k][2]) for k in padded])
-                args = _shard((theta, keys, pre))
-            else:
-                args = (*_shard((theta, keys)), np.zeros((0, 0), np.int32))
-            packed, _, V_mean, I_cells = (_gather(x) for x in program(*args))
-            for b, k in enumerate(chunk):
-                point, p, seed = jobs[k]
-                check_finite(V_mean[b], frame_ms, dt_ms, where=f" at {point}, seed {seed}")
-                res = SimulationResult(
-                    params=p, dt=dt_ms * u.ms, duration=steps * dt_ms * u.ms, seed=seed,
-                    I_app_cells=I_cells[b] * (u.uA / u.cm**2), spikes_packed=packed[b],
-                    record_cells=np.zeros(0, np.int64), V=np.zeros((packed.shape[1], 0)) * u.mV,
-                    V_mean=V_mean[b] * u.mV, raster_dt=frame_ms * u.ms,
-                    pre_indices=None)
-                rows[k] = {**point, "seed": seed, **_plain(summarise(res))}
-            if db is not None:  # this process's share of the batch, in one transaction
-                share = chunk[jax.process_index()::jax.process_count()]
-                db.write([(jobs[k][0], jobs[k][2], _summary_of(rows[k], jobs[k][0]))
-                          for k in share])
-            bar.update(len(chunk))
-    bar.close()
-    if db is not None:
-        db.close()
+    try:
+        groups: dict = {}
+        for k in todo:
+            p = jobs[k][1]
+            groups.setdefault((p.n_cells, p.n_inputs, p.wiring), []).append(k)
+        for (n, m, wiring), members in groups.items():
+            sparse = m is not None
+            B = batch_size or _batch_size(len(members), n, steps // frame_steps,
+                                          memory_budget, n_dev)
+            B = -(-B // n_dev) * n_dev  # a multiple of the device count, to shard evenly
+            program = _program(n, m, steps, dt_ms, (), False, frame_steps, True)
+            for c in range(0, len(members), B):
+                chunk = members[c:c + B]
+                padded = chunk + [chunk[-1]] * (B - len(chunk))
+                thetas = [param_arrays(jobs[k][1]) for k in padded]
+                theta = {name: jnp.stack([t[name] for t in thetas]) for name in thetas[0]}
+                keys = jax.vmap(jax.random.key)(jnp.array([jobs[k][2] for k in padded]))
+                if sparse:
+                    pre = np.stack([wiring_indices(n, m, wiring, jobs[k][2]) for k in padded])
+                    args = _shard((theta, keys, pre))
+                else:
+                    args = (*_shard((theta, keys)), np.zeros((0, 0), np.int32))
+                packed, _, V_mean, I_cells = (_gather(x) for x in program(*args))
+                for b, k in enumerate(chunk):
+                    point, p, seed = jobs[k]
+                    check_finite(V_mean[b], frame_ms, dt_ms, where=f" at {point}, seed {seed}")
+                    res = SimulationResult(
+                        params=p, dt=dt_ms * u.ms, duration=steps * dt_ms * u.ms, seed=seed,
+                        I_app_cells=I_cells[b] * (u.uA / u.cm**2), spikes_packed=packed[b],
+                        record_cells=np.zeros(0, np.int64), V=np.zeros((packed.shape[1], 0)) * u.mV,
+                        V_mean=V_mean[b] * u.mV, raster_dt=frame_ms * u.ms,
+                        pre_indices=None)
+                    rows[k] = {**point, "seed": seed, **_plain(summarise(res))}
+                if db is not None:  # this process's share of the batch, in one transaction
+                    share = chunk[jax.process_index()::jax.process_count()]
+                    db.write([(jobs[k][0], jobs[k][2], _summary_of(rows[k], jobs[k][0]))
+                              for k in share])
+                bar.update(len(chunk))
+    finally:
+        bar.close()
+        if db is not None:
+            db.close()
     return pd.DataFrame(rows)
 
 
@@ -326,19 +329,9 @@ def _store_meta(params, duration_ms, dt_ms, frame_ms, summary, start) -> dict:
             "summary": name}
 
 
-class _NoBar:
-    def update(self, n):
-        pass
-
-    def close(self):
-        pass
-
-
 def _progress(total: int, done: int, show: bool):
     """A progress bar of runs (tqdm), starting at the runs already in the store."""
-    if not show:
-        return _NoBar()
     from tqdm.auto import tqdm
 
     return tqdm(total=total, initial=done, unit="run", desc="sweep",
-                disable=jax.process_index() != 0)
+                disable=not show or jax.process_index() != 0)
