@@ -28,7 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["FILE_FORMAT", "STORE_FORMAT", "DamagedFileError", "StoreMismatchError",
+__all__ = ["FILE_FORMAT", "STORE_FORMAT", "DamagedFileError", "NewerFormatError",
+           "StoreMismatchError",
            "SweepStore", "save_result", "load_result", "read_store", "versions"]
 
 #: Version of the file layout written by :meth:`~wbmodel.SimulationResult.save`.
@@ -40,6 +41,10 @@ STORE_FORMAT = 1
 
 class DamagedFileError(ValueError):
     """A file is truncated or corrupt, or is not a file that wbmodel wrote."""
+
+
+class NewerFormatError(ValueError):
+    """A file was written by a newer wbmodel, in a layout this one does not read."""
 
 
 class StoreMismatchError(ValueError):
@@ -103,8 +108,8 @@ def load_result(cls, path):
     DamagedFileError
         If the file is empty, truncated, corrupt or not a wbmodel result; the message names
         the file.
-    ValueError
-        If it comes from a newer file format.
+    NewerFormatError
+        If it comes from a newer file format (a ValueError).
     """
     import brainunit as u
 
@@ -122,7 +127,7 @@ def load_result(cls, path):
             meta = json.loads(str(z["meta"]))
             fmt = meta.get("format")
             if not isinstance(fmt, int) or fmt > FILE_FORMAT:
-                raise ValueError(
+                raise NewerFormatError(
                     f"{path} has file format {fmt!r}, newer than this wbmodel reads "
                     f"({FILE_FORMAT}); upgrade wbmodel (it was written by "
                     f"{meta.get('versions', {}).get('wbmodel', 'an unknown version')})")
@@ -134,14 +139,10 @@ def load_result(cls, path):
                 V_mean=z["V_mean_mV"] * u.mV,
                 pre_indices=z["pre_indices"] if "pre_indices" in files else None,
                 raster_dt=meta["raster_dt_ms"] * u.ms)
-    except (DamagedFileError, FileNotFoundError):
+    except (DamagedFileError, NewerFormatError):
         raise
-    except ValueError as e:
-        if "newer than this wbmodel reads" in str(e):
-            raise
-        raise DamagedFileError(_damaged(path, e)) from e
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError, TypeError,
-            json.JSONDecodeError) as e:
+    except (ValueError, zipfile.BadZipFile, EOFError, OSError, KeyError, TypeError) as e:
+        # ValueError: pickled or malformed arrays, JSON that does not parse
         raise DamagedFileError(_damaged(path, e)) from e
 
 
@@ -284,7 +285,7 @@ def _connect(file: Path) -> sqlite3.Connection:
 def _read_meta(file: Path, conn=None) -> dict | None:
     own = conn is None
     try:
-        conn = conn or sqlite3.connect(f"file:{file}?mode=ro", uri=True, timeout=60.0)
+        conn = conn or _open_ro(file)
         tables = _tables(conn)
         if not tables:  # another process has just created it: no metadata yet
             return None
@@ -300,6 +301,11 @@ def _read_meta(file: Path, conn=None) -> dict | None:
     return meta or None
 
 
+def _open_ro(file: Path) -> sqlite3.Connection:
+    """A read-only connection to another shard (it may be written meanwhile)."""
+    return sqlite3.connect(f"file:{file}?mode=ro", uri=True, timeout=60.0)
+
+
 def _tables(conn) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
@@ -307,8 +313,7 @@ def _tables(conn) -> set[str]:
 def _rows(shards, conn=None, own_file=None):
     out = []
     for s in shards:
-        c = conn if (conn is not None and s == own_file) else sqlite3.connect(
-            f"file:{s}?mode=ro", uri=True, timeout=60.0)
+        c = conn if (conn is not None and s == own_file) else _open_ro(s)
         try:
             if "rows" not in _tables(c):  # a shard another process is creating right now
                 continue

@@ -335,8 +335,8 @@ class SimulationResult:
         wbmodel.persistence.DamagedFileError
             If the file is empty, truncated, corrupt or not a wbmodel result (the message
             names the file).
-        ValueError
-            If it comes from a newer file format.
+        wbmodel.persistence.NewerFormatError
+            If it comes from a newer file format (a ValueError).
         """
         return persistence.load_result(cls, path)
 

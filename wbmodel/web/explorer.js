@@ -127,9 +127,7 @@
     });
     DTS = config.dts;
     PAPER = config.paper;
-    this.base = Object.assign({}, PAPER, config.params || {});
-    this.base.n_cells = this.base.n_cells || PAPER.n_cells;
-    this.v = Object.assign({}, this.base);
+    this.v = Object.assign({}, PAPER, config.params || {});
     this.runs = 0; this.cancelled = 0; this.worker = null;
     this.inputs = {};
     root.classList.add("wb-live");
