@@ -220,3 +220,31 @@ def test_any_split_into_interrupted_runs_gives_the_same_table(tmp_path_factory, 
         wb.sweep(P, pts, seeds=seeds, duration=40 * u.ms, batch_size=2, store=store)
     assert wb.sweep(P, GRID, store=store, **KW).equals(whole)
     assert len(persistence.read_store(store)) == 8
+
+
+RACE = textwrap.dedent("""
+    import importlib.util, sys, time
+    spec = importlib.util.spec_from_file_location("persistence", sys.argv[1])
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    while time.time() < float(sys.argv[3]):  # all start together
+        pass
+    store = m.SweepStore(sys.argv[2], {"call": 1}, shard=0)
+    store.write([({"I_app": 1.0}, int(sys.argv[4]), {"kappa": 1.0})])
+    print(len(store.rows()))
+    store.close()
+    """)
+
+
+def test_writers_starting_together_on_a_new_store_all_finish(tmp_path):
+    """Four writers open a new shard at the same moment, ten times: SQLite reports the WAL
+    switch and the half-created shard as 'locked' or as a shard without its tables; each
+    writer must wait, not call the store damaged."""
+    for k in range(10):
+        store, start = tmp_path / f"s{k}", time.time() + 0.5
+        kids = [subprocess.Popen([sys.executable, "-c", RACE, persistence.__file__, str(store),
+                                  str(start), str(seed)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for seed in range(4)]
+        outs = [p.communicate(timeout=120) for p in kids]
+        assert all(p.returncode == 0 for p in kids), [err[-300:] for _, err in outs]
+        assert len(read_store(store)) == 4

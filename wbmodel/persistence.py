@@ -23,6 +23,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -267,63 +268,100 @@ def read_store(path):
     return _frame(_rows(shards))
 
 
+#: How long a reader or writer waits for another process's lock on a shard (s).
+LOCK_TIMEOUT = 60.0
+
+
+def _busy(e: sqlite3.Error) -> bool:
+    """Whether an SQLite error is another connection's lock, not damage."""
+    code = getattr(e, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _retrying(file: Path, action):
+    """``action()`` on a shard, again while another process holds a lock on it.
+
+    SQLite reports some locks at once, without its busy timeout (another process switching
+    a new file to WAL, say). An error that is not a lock means the file is damaged.
+    """
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        try:
+            return action()
+        except sqlite3.DatabaseError as e:
+            if not _busy(e):
+                raise DamagedFileError(f"{file} is damaged or is not a wbmodel sweep store "
+                                       f"({type(e).__name__}: {e})") from e
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{file} stayed locked by another process for "
+                                   f"{LOCK_TIMEOUT:g} s") from e
+            time.sleep(0.02)
+
+
 def _connect(file: Path) -> sqlite3.Connection:
-    try:
-        conn = sqlite3.connect(file, timeout=60.0, isolation_level="DEFERRED")
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        conn.execute("CREATE TABLE IF NOT EXISTS rows (point TEXT, seed INTEGER, row TEXT, "
-                     "PRIMARY KEY (point, seed))")
-        conn.commit()
-    except sqlite3.DatabaseError as e:
-        raise DamagedFileError(f"{file} is damaged or is not a wbmodel sweep store "
-                               f"({type(e).__name__}: {e})") from e
-    return conn
-
-
-def _read_meta(file: Path, conn=None) -> dict | None:
-    own = conn is None
-    try:
-        conn = conn or _open_ro(file)
-        tables = _tables(conn)
-        if not tables:  # another process has just created it: no metadata yet
-            return None
-        if not {"meta", "rows"} <= tables:
-            raise DamagedFileError(f"{file} is not a wbmodel sweep store (tables {sorted(tables)})")
-        meta = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
-    except sqlite3.DatabaseError as e:
-        raise DamagedFileError(f"{file} is damaged or is not a wbmodel sweep store "
-                               f"({type(e).__name__}: {e})") from e
-    finally:
-        if own and conn is not None:
+    def connect():
+        conn = sqlite3.connect(file, timeout=LOCK_TIMEOUT, isolation_level="DEFERRED")
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("BEGIN IMMEDIATE")  # both tables at once: no reader sees one alone
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            conn.execute("CREATE TABLE IF NOT EXISTS rows (point TEXT, seed INTEGER, row TEXT, "
+                         "PRIMARY KEY (point, seed))")
+            conn.commit()
+        except BaseException:
             conn.close()
-    return meta or None
+            raise
+        return conn
+
+    return _retrying(file, connect)
 
 
 def _open_ro(file: Path) -> sqlite3.Connection:
     """A read-only connection to another shard (it may be written meanwhile)."""
-    return sqlite3.connect(f"file:{file}?mode=ro", uri=True, timeout=60.0)
+    return sqlite3.connect(f"file:{file}?mode=ro", uri=True, timeout=LOCK_TIMEOUT)
+
+
+def _reading(file: Path, read, conn=None):
+    """``read(connection)`` on ``conn``, or on a read-only connection closed after."""
+    def action():
+        if conn is not None:
+            return read(conn)
+        c = _open_ro(file)
+        try:
+            return read(c)
+        finally:
+            c.close()
+
+    return _retrying(file, action)
 
 
 def _tables(conn) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
 
+def _read_meta(file: Path, conn=None) -> dict | None:
+    def read(c):
+        tables = _tables(c)
+        if not tables:  # another process has just created it: no metadata yet
+            return None
+        if not {"meta", "rows"} <= tables:
+            raise DamagedFileError(f"{file} is not a wbmodel sweep store (tables {sorted(tables)})")
+        return {k: json.loads(v) for k, v in c.execute("SELECT key, value FROM meta")} or None
+
+    return _reading(file, read, conn)
+
+
 def _rows(shards, conn=None, own_file=None):
+    def read(c):
+        if "rows" not in _tables(c):  # a shard another process is creating right now
+            return []
+        return [(p, seed, json.loads(r)) for p, seed, r in
+                c.execute("SELECT point, seed, row FROM rows")]
+
     out = []
     for s in shards:
-        c = conn if (conn is not None and s == own_file) else _open_ro(s)
-        try:
-            if "rows" not in _tables(c):  # a shard another process is creating right now
-                continue
-            out += [(p, seed, json.loads(r)) for p, seed, r in
-                    c.execute("SELECT point, seed, row FROM rows")]
-        except sqlite3.DatabaseError as e:
-            raise DamagedFileError(f"{s} is damaged ({type(e).__name__}: {e})") from e
-        finally:
-            if c is not conn:
-                c.close()
+        out += _reading(s, read, conn if s == own_file else None)
     return out
 
 
