@@ -25,7 +25,7 @@ import jax.numpy as jnp  # noqa: E402
 import wbmodel as wb  # noqa: E402
 from wbmodel import simulation  # noqa: E402
 
-B = int(sys.argv[1]) if len(sys.argv) > 1 else 64
+B = int(sys.argv[1]) if len(sys.argv) > 1 and __name__ == "__main__" else 64
 STEPS = 2000
 REPEATS = 5
 OPS = {"exponential": "exp", "exponential-minus-one": "expm1", "divide": "div"}
@@ -40,19 +40,22 @@ def kernel_ops(hlo: str) -> dict:
         body = bodies.get(m.group(2), "")
         counts = {short: len(re.findall(rf" {op}\(", body)) for op, short in OPS.items()}
         out[m.group(1)] = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "—"
+    for m in re.finditer(r"%(\S+) = [^\n]*? custom-call\([^\n]*?custom_call_target=\"([\w.]+)\"",
+                         hlo):
+        out[m.group(1)] = f"custom call {m.group(2)}"
     return out
 
 
-def build(options: dict):
+def build(options: dict, args, n_cells=100, width=None, coupling="auto"):
     """The sweep's program compiled with ``options``, and its kernels' costly operations."""
     simulation.CPU_COMPILER_OPTIONS, simulation._PROGRAMS = options, {}
-    program = simulation._program(100, None, STEPS, 0.01, (), False, 10, True)
+    program = simulation._program(n_cells, width, STEPS, 0.01, (), False, 10, True, coupling)
     ops = kernel_ops(program.lower(*args).compile().as_text())
     jax.block_until_ready(program(*args))
     return program, ops
 
 
-def kernel_times(program, ops) -> dict:
+def kernel_times(program, ops, args) -> dict:
     """µs per step of each kernel that runs every step, from one traced call."""
     with tempfile.TemporaryDirectory() as tmp:
         jax.profiler.start_trace(tmp)
@@ -68,27 +71,39 @@ def kernel_times(program, ops) -> dict:
     return {k: v / STEPS for k, v in total.items() if count[k] >= STEPS}
 
 
-def table(per_step: dict, ops: dict) -> str:
+def table(per_step: dict, ops: dict, n_cells=100) -> str:
     whole = sum(per_step.values())
-    lines = [f"| kernel (B = {B}, N = 100) | µs per step | share | costly operations |",
+    lines = [f"| kernel (B = {B}, N = {n_cells}) | µs per step | share | costly operations |",
              "|---|---:|---:|---|"]
     lines += [f"| {k} | {v:.1f} | {v / whole:.0%} | {ops[k]} |"
               for k, v in sorted(per_step.items(), key=lambda kv: -kv[1])]
     lines.append(f"| all {len(per_step)} kernels of a step | {whole:.1f} | 100% | "
-                 f"{whole * 1e3 / (B * 100):.1f} ns per cell-step |")
+                 f"{whole * 1e3 / (B * n_cells):.1f} ns per cell-step |")
     return "\n".join(lines)
 
 
-theta = {k: jnp.broadcast_to(v, (B,)) + 0
-         for k, v in simulation.param_arrays(wb.WBParams()).items()}
-args = (theta, jax.vmap(jax.random.key)(jnp.arange(B)), jnp.zeros((0, 0), jnp.int32))
-builds = {"With wbmodel's CPU_COMPILER_OPTIONS": build(dict(simulation.CPU_COMPILER_OPTIONS)),
-          "With XLA's default options (256-bit vectors)": build({})}
-runs = {name: [] for name in builds}
-for _ in range(REPEATS):
-    for name, (program, ops) in builds.items():
-        runs[name].append(kernel_times(program, ops))
-for name, (_, ops) in builds.items():
-    # Each kernel's least-disturbed time (a busy machine only adds).
-    per_step = {k: min(r[k] for r in runs[name]) for k in runs[name][0]}
-    print(f"{name}:\n\n{table(per_step, ops)}\n")
+def batch_args(params, batch, pre=None):
+    """The sweep program's inputs for ``batch`` copies of ``params`` (seeds 0, 1, ...)."""
+    theta = {k: jnp.broadcast_to(v, (batch,)) + 0
+             for k, v in simulation.param_arrays(params).items()}
+    pre = jnp.zeros((0, 0), jnp.int32) if pre is None else jnp.stack([pre] * batch)
+    return theta, jax.vmap(jax.random.key)(jnp.arange(batch)), pre
+
+
+def main():
+    args = batch_args(wb.WBParams(), B)
+    builds = {"With wbmodel's CPU_COMPILER_OPTIONS":
+              build(dict(simulation.CPU_COMPILER_OPTIONS), args),
+              "With XLA's default options (256-bit vectors)": build({}, args)}
+    runs = {name: [] for name in builds}
+    for _ in range(REPEATS):
+        for name, (program, ops) in builds.items():
+            runs[name].append(kernel_times(program, ops, args))
+    for name, (_, ops) in builds.items():
+        # Each kernel's least-disturbed time (a busy machine only adds).
+        per_step = {k: min(r[k] for r in runs[name]) for k in runs[name][0]}
+        print(f"{name}:\n\n{table(per_step, ops)}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -14,9 +14,11 @@ import brainunit as u
 import wbmodel as wb
 
 N, M, dt = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+COUPLING = sys.argv[4] if len(sys.argv) > 4 else "auto"
 p = wb.WBParams(n_cells=N, n_inputs=M or None)
 # Spikes in 0.2 ms frames (a whole number of steps at dt = 0.01, 0.04 and 0.05 ms).
-kw = dict(duration=1000 * u.ms, dt=dt * u.ms, raster_dt=0.2 * u.ms, record=[0], progress=False)
+kw = dict(duration=1000 * u.ms, dt=dt * u.ms, raster_dt=0.2 * u.ms, record=[0], progress=False,
+          coupling=COUPLING)
 t0 = time.perf_counter()
 wb.simulate(p, seed=0, **kw)
 first = time.perf_counter() - t0

@@ -18,6 +18,7 @@ from .analysis import (
 )
 from .cell import WangBuzsakiCell
 from .network import (
+    EventInputs,
     SparseInputs,
     WBNetwork,
     bernoulli_indices,
@@ -35,7 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     # the model
-    "WBParams", "WangBuzsakiCell", "WangBuzsakiSynapse", "WBNetwork", "SparseInputs",
+    "WBParams", "WangBuzsakiCell", "WangBuzsakiSynapse", "WBNetwork", "SparseInputs", "EventInputs",
     "fixed_in_degree_indices", "bernoulli_indices", "wiring_indices",
     # running it
     "simulate", "sweep", "SimulationResult", "SimulationDiverged", "DEFAULT_DT",

@@ -8,11 +8,12 @@ import brainunit as u
 import jax.numpy as jnp
 import numpy as np
 
+from . import events
 from .cell import WangBuzsakiCell
 from .synapse import WangBuzsakiSynapse
 
-__all__ = ["SparseInputs", "WBNetwork", "fixed_in_degree_indices", "bernoulli_indices",
-           "wiring_indices"]
+__all__ = ["SparseInputs", "EventInputs", "WBNetwork", "fixed_in_degree_indices",
+           "bernoulli_indices", "wiring_indices", "wiring_width", "resolve_coupling"]
 
 
 def fixed_in_degree_indices(n_cells: int, n_inputs: int, seed: int) -> np.ndarray:
@@ -57,7 +58,7 @@ def bernoulli_indices(n_cells: int, n_inputs: int, seed: int) -> np.ndarray:
     if not 1 <= n_inputs <= n_cells - 1:
         raise ValueError(f"n_inputs must be in [1, {n_cells - 1}], got {n_inputs}")
     p = n_inputs / (n_cells - 1)
-    width = min(n_cells - 1, int(np.ceil(n_inputs + 6 * np.sqrt(n_inputs * (1 - p)) + 6)))
+    width = wiring_width(n_cells, n_inputs, "bernoulli")
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0xBE7]))
     out = np.full((n_cells, width), n_cells, dtype=np.int32)
     for i in range(n_cells):
@@ -67,6 +68,14 @@ def bernoulli_indices(n_cells: int, n_inputs: int, seed: int) -> np.ndarray:
             raise ValueError(f"cell {i} drew {j.size} inputs, more than the padding {width}")
         out[i, :j.size] = j
     return out
+
+
+def wiring_width(n_cells: int, n_inputs: int, wiring: str) -> int:
+    """The width K of :func:`wiring_indices`' array: M ("fixed"), M + 6 SD + 6 ("bernoulli")."""
+    if wiring == "fixed":
+        return n_inputs
+    p = n_inputs / (n_cells - 1)
+    return min(n_cells - 1, int(np.ceil(n_inputs + 6 * np.sqrt(n_inputs * (1 - p)) + 6)))
 
 
 def wiring_indices(n_cells: int, n_inputs: int, wiring: str, seed: int) -> np.ndarray:
@@ -109,6 +118,61 @@ class SparseInputs(brainstate.nn.Module):
         return self.weight * u.math.sum(padded[..., self.pre_indices], axis=-1)
 
 
+class EventInputs(SparseInputs):
+    r"""The sum of :class:`SparseInputs`, kept as a running total updated by events.
+
+    :math:`S_i = \sum_{j \in pre(i)} s_j` is a state. Each step it decays by
+    :math:`e^{-\beta dt}` and takes the increments :math:`s_j(t+dt) - e^{-\beta dt} s_j(t)` of
+    the few presynaptic cells near a spike, instead of being summed again over all M inputs
+    (:mod:`wbmodel.events`: the criterion, the exact re-sums and the error this leaves).
+    Same interface and wiring as :class:`SparseInputs`; :meth:`update` returns w·S.
+
+    Parameters
+    ----------
+    pre_indices : array of int, shape (N, K)
+        Presynaptic partners of each cell (N: padding).
+    weight : Quantity, mS/cm²
+        Conductance of one synapse, g_syn / M.
+    beta : Quantity, 1/ms
+        The synapses' closing rate β (the decay of every s away from a spike).
+    theta_syn : Quantity, mV
+        Half-activation of the presynaptic sigmoid F (it sets which cells are active).
+    """
+
+    def __init__(self, pre_indices, weight, beta, theta_syn):
+        super().__init__(pre_indices, weight)
+        self.beta, self.theta_syn = beta, theta_syn
+        n = self.out_size[0]
+        self.indptr, self.post = events.out_lists(self.pre_indices, n)
+
+    def init_state(self, batch_size: int | None = None, **kwargs):
+        """Create the running sum S (zero, as every s starts at 0) and the step counter."""
+        dtype = brainstate.environ.dftype()
+        self.S = brainstate.HiddenState(jnp.zeros(self.out_size, dtype))
+        self.steps = brainstate.HiddenState(jnp.zeros((), jnp.int32))
+
+    def update(self, s):
+        """Synaptic conductance of each cell (mS/cm²): w·S (``s`` is already summed in S)."""
+        return self.weight * self.S.value
+
+    def advance(self, s_old, s_new, V_pre):
+        """Carry S over one step in which the gates went from ``s_old`` to ``s_new``.
+
+        ``V_pre`` (mV) is the presynaptic potential the gates saw (it decides which cells
+        are active).
+        """
+        dt = brainstate.environ.get_dt()
+        e = u.math.exp(-self.beta * dt)
+        e = e.mantissa if isinstance(e, u.Quantity) else e
+        active = V_pre - self.theta_syn > events.V_EVENT
+        d = jnp.where(active, s_new - e * s_old, 0.0).astype(self.S.value.dtype)
+        every = max(1, round(events.RESUM_MS / float(dt.to_decimal(u.ms))))
+        resum = self.steps.value % every == every - 1
+        self.S.value = events.accumulate(self.S.value, d, s_new, e, resum, self.pre_indices,
+                                         self.indptr, self.post)
+        self.steps.value = self.steps.value + 1
+
+
 class WBNetwork(brainstate.nn.Module):
     """N Wang–Buzsáki cells coupled by GABA_A synapses.
 
@@ -130,6 +194,10 @@ class WBNetwork(brainstate.nn.Module):
         Reversal potential of the synaptic (COBA) current.
     alpha, beta, theta_syn
         Synapse parameters, see :class:`~wbmodel.synapse.WangBuzsakiSynapse`.
+    coupling : {"exact", "event", "auto"}
+        How a sparse network sums its inputs (:func:`resolve_coupling`): "exact"
+        (:class:`SparseInputs`, the default here) or "event" (:class:`EventInputs`).
+        :func:`~wbmodel.simulate` and :func:`~wbmodel.sweep` default to "auto".
     **cell_kwargs
         Passed to :class:`~wbmodel.cell.WangBuzsakiCell` (``phi``, conductances, reversal
         potentials, ``C``, ``V_initializer``).
@@ -143,7 +211,7 @@ class WBNetwork(brainstate.nn.Module):
 
     def __init__(self, n_cells, I_app, g_syn, pre_indices=None, E_syn=-75.0 * u.mV,
                  alpha=12.0 / u.ms, beta=0.1 / u.ms, theta_syn=0.0 * u.mV, n_inputs=None,
-                 **cell_kwargs):
+                 coupling="exact", **cell_kwargs):
         super().__init__()
         self.cells = WangBuzsakiCell(n_cells, I_app=I_app, **cell_kwargs)
         self.syn = WangBuzsakiSynapse(n_cells, alpha=alpha, beta=beta, theta_syn=theta_syn)
@@ -152,13 +220,38 @@ class WBNetwork(brainstate.nn.Module):
                                           w_init=g_syn / (n_cells - 1))
         else:
             M = np.shape(pre_indices)[1] if n_inputs is None else n_inputs
-            comm = SparseInputs(pre_indices, g_syn / M)
+            if resolve_coupling(coupling) == "event":
+                comm = EventInputs(pre_indices, g_syn / M, beta, theta_syn)
+            else:
+                comm = SparseInputs(pre_indices, g_syn / M)
+        self.comm = comm
         self.proj = brainpy.state.CurrentProj(
             self.syn.prefetch("s"), comm=comm, out=brainpy.state.COBA(E=E_syn), post=self.cells)
 
     def update(self):
         """Advance one step; return the cells' spikes (bool, upward crossings of 0 mV)."""
+        s_old = self.syn.s.value
         self.proj()
         spikes = self.cells()
-        self.syn(self.cells.V.value)
+        s_new = self.syn(self.cells.V.value)
+        if isinstance(self.comm, EventInputs):
+            self.comm.advance(s_old, s_new, self.cells.V.value)
         return spikes
+
+
+def resolve_coupling(coupling: str) -> str:
+    """How a sparse network sums its inputs: "event" or "exact" ("auto": event where it runs).
+
+    "exact" sums the M inputs of every cell at every step (:class:`SparseInputs`); "event"
+    keeps a running sum (:class:`EventInputs`), which needs JAX on the CPU, float32 and a C++
+    compiler (:mod:`wbmodel.events`).
+    """
+    f32 = brainstate.environ.dftype() == jnp.float32
+    if coupling == "auto":
+        return "event" if f32 and events.available() else "exact"
+    if coupling == "event" and not (f32 and events.available()):
+        raise ValueError("coupling='event' needs JAX on the CPU, float32 and the compiled "
+                         "kernel (wbmodel.events); use 'exact'")
+    if coupling not in ("event", "exact"):
+        raise ValueError(f"coupling must be 'auto', 'event' or 'exact', got {coupling!r}")
+    return coupling

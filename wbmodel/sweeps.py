@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import analysis, persistence
-from .network import wiring_indices
+from .network import resolve_coupling, wiring_indices, wiring_width
 from .params import _QUANTITIES, WBParams
 from .simulation import (
     DEFAULT_DT,
@@ -167,6 +167,7 @@ def sweep(
     memory_budget: int = 512 * 2**20,
     store=None,
     progress: bool | None = None,
+    coupling: str = "auto",
 ):
     """Simulate every grid point × seed and summarise each run in one row of a table.
 
@@ -210,6 +211,8 @@ def sweep(
         Read it with :func:`wbmodel.persistence.read_store`.
     progress : bool, optional
         Show a progress bar of the runs done and to go (default: when ``store`` is given).
+    coupling : {"auto", "event", "exact"}
+        How sparse networks sum their inputs (see :func:`~wbmodel.simulate`).
 
     Returns
     -------
@@ -261,17 +264,25 @@ def sweep(
     todo = [k for k in range(len(jobs)) if rows[k] is None]
     bar = _progress(len(jobs), len(jobs) - len(todo),
                     progress if progress is not None else store is not None)
-    try:
+    def chunks():
+        """(program, members, inputs) for every batch, grouped by the shape they compile to."""
+        # With the event-driven sum, the networks of one N share a program whatever their M
+        # (wiring padded to the group's widest); the exact sum pays for padding, so there
+        # each M is its own group.
+        pad = resolve_coupling(coupling) == "event"
         groups: dict = {}
         for k in todo:
             p = jobs[k][1]
-            groups.setdefault((p.n_cells, p.n_inputs, p.wiring), []).append(k)
-        for (n, m, wiring), members in groups.items():
-            sparse = m is not None
+            sparse = p.n_inputs is not None
+            key = (p.n_cells, sparse, None if pad or not sparse else (p.n_inputs, p.wiring))
+            groups.setdefault(key, []).append(k)
+        for (n, sparse, _), members in groups.items():
+            width = max(wiring_width(n, jobs[k][1].n_inputs, jobs[k][1].wiring)
+                        for k in members) if sparse else None
             B = batch_size or _batch_size(len(members), n, steps // frame_steps,
                                           memory_budget, n_dev)
             B = -(-B // n_dev) * n_dev  # a multiple of the device count, to shard evenly
-            program = _program(n, m, steps, dt_ms, (), False, frame_steps, True)
+            program = _program(n, width, steps, dt_ms, (), False, frame_steps, True, coupling)
             for c in range(0, len(members), B):
                 chunk = members[c:c + B]
                 padded = chunk + [chunk[-1]] * (B - len(chunk))
@@ -279,31 +290,55 @@ def sweep(
                 theta = {name: jnp.stack([t[name] for t in thetas]) for name in thetas[0]}
                 keys = jax.vmap(jax.random.key)(jnp.array([jobs[k][2] for k in padded]))
                 if sparse:
-                    pre = np.stack([wiring_indices(n, m, wiring, jobs[k][2]) for k in padded])
+                    pre = np.stack([_padded(wiring_indices(n, jobs[k][1].n_inputs,
+                                                           jobs[k][1].wiring, jobs[k][2]),
+                                            width, n) for k in padded])
                     args = _shard((theta, keys, pre))
                 else:
                     args = (*_shard((theta, keys)), np.zeros((0, 0), np.int32))
-                packed, _, V_mean, I_cells = (_gather(x) for x in program(*args))
-                for b, k in enumerate(chunk):
-                    point, p, seed = jobs[k]
-                    check_finite(V_mean[b], frame_ms, dt_ms, where=f" at {point}, seed {seed}")
-                    res = SimulationResult(
-                        params=p, dt=dt_ms * u.ms, duration=steps * dt_ms * u.ms, seed=seed,
-                        I_app_cells=I_cells[b] * (u.uA / u.cm**2), spikes_packed=packed[b],
-                        record_cells=np.zeros(0, np.int64), V=np.zeros((packed.shape[1], 0)) * u.mV,
-                        V_mean=V_mean[b] * u.mV, raster_dt=frame_ms * u.ms,
-                        pre_indices=None)
-                    rows[k] = {**point, "seed": seed, **_plain(summarise(res))}
-                if db is not None:  # this process's share of the batch, in one transaction
-                    share = chunk[jax.process_index()::jax.process_count()]
-                    db.write([(jobs[k][0], jobs[k][2], _summary_of(rows[k], jobs[k][0]))
-                              for k in share])
-                bar.update(len(chunk))
+                yield program, chunk, args
+
+    def finish(chunk, outs):
+        """Summarise one finished batch into its rows (and the store)."""
+        packed, _, V_mean, I_cells = (_gather(x) for x in outs)
+        for b, k in enumerate(chunk):
+            point, p, seed = jobs[k]
+            check_finite(V_mean[b], frame_ms, dt_ms, where=f" at {point}, seed {seed}")
+            res = SimulationResult(
+                params=p, dt=dt_ms * u.ms, duration=steps * dt_ms * u.ms, seed=seed,
+                I_app_cells=I_cells[b] * (u.uA / u.cm**2), spikes_packed=packed[b],
+                record_cells=np.zeros(0, np.int64), V=np.zeros((packed.shape[1], 0)) * u.mV,
+                V_mean=V_mean[b] * u.mV, raster_dt=frame_ms * u.ms, pre_indices=None)
+            rows[k] = {**point, "seed": seed, **_plain(summarise(res))}
+        if db is not None:  # this process's share of the batch, in one transaction
+            share = chunk[jax.process_index()::jax.process_count()]
+            db.write([(jobs[k][0], jobs[k][2], _summary_of(rows[k], jobs[k][0]))
+                      for k in share])
+        bar.update(len(chunk))
+
+    try:
+        # JAX runs a program asynchronously: the next batch is compiled and started before
+        # the last one is summarised, so analysis and compilation overlap the simulation.
+        pending = None
+        for program, chunk, args in chunks():
+            outs = program(*args)
+            if pending is not None:
+                finish(*pending)
+            pending = (chunk, outs)
+        if pending is not None:
+            finish(*pending)
     finally:
         bar.close()
         if db is not None:
             db.close()
     return pd.DataFrame(rows)
+
+
+def _padded(pre: np.ndarray, width: int, n_cells: int) -> np.ndarray:
+    """A wiring array widened to ``width`` columns with the padding index N (a silent source)."""
+    out = np.full((pre.shape[0], width), n_cells, dtype=pre.dtype)
+    out[:, :pre.shape[1]] = pre
+    return out
 
 
 def _plain(row: dict) -> dict:
