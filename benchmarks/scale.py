@@ -1,7 +1,8 @@
-"""Large networks (run as a subprocess): ``python benchmarks/scale.py N M DT_MS``.
+"""Large networks (run as a subprocess): ``python benchmarks/scale.py N M DT_MS [COUPLING]``.
 
 Prints JSON with the wall time of a 1 s run (after compilation), the compile time and the
-process's peak resident memory. M = 0 means all-to-all.
+process's peak resident memory. M = 0 means all-to-all; COUPLING ("auto", "event" or
+"exact") is how a sparse network sums its input.
 """
 
 import json
@@ -25,6 +26,6 @@ first = time.perf_counter() - t0
 t0 = time.perf_counter()
 r = wb.simulate(p, seed=1, **kw)
 run = time.perf_counter() - t0
-print(json.dumps({"N": N, "M": M, "dt_ms": dt, "first_s": first, "run_s": run,
+print(json.dumps({"N": N, "M": M, "dt_ms": dt, "coupling": COUPLING, "first_s": first, "run_s": run,
                   "compile_s": first - run, "kappa": wb.coherence(r),
                   "peak_rss_MiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
