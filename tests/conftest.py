@@ -1,10 +1,10 @@
 """Shared fixtures: short runs reused across tests (each compiles once per shape), and the
 browser and the served book for the browser tests."""
 
+import fcntl
 import functools
 import http.server
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -42,9 +42,14 @@ def site():
     """The built book served on 127.0.0.1 (built first if needed)."""
     from chromium import HTML, ROOT
 
-    if not (HTML / "book" / "07_explore.html").exists():
-        subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", ".", "-W",
-                        "-n", "--keep-going"], cwd=ROOT, check=True)
+    # pytest-xdist's workers share one build: the first to get the lock builds, the others
+    # wait for it and find the book there.
+    (ROOT / "_build").mkdir(exist_ok=True)
+    with open(ROOT / "_build" / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (HTML / "book" / "07_explore.html").exists():
+            subprocess.run(["make", "book"], cwd=ROOT, check=True)
+        fcntl.flock(lock, fcntl.LOCK_UN)
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass

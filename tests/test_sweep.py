@@ -77,8 +77,13 @@ df = wb.sweep(wb.WBParams(n_cells=20), {"I_app": [0.8, 1.0, 1.2] * u.uA / u.cm**
               seeds=[0], duration=100 * u.ms, batch_size=3)
 one = wb.simulate(wb.WBParams(n_cells=20, I_app=1.2 * u.uA / u.cm**2), duration=100 * u.ms,
                   raster_dt=0.1 * u.ms)
+sp = wb.sweep(wb.WBParams(n_cells=40), {"n_inputs": [8, 20]}, seeds=[2], duration=100 * u.ms,
+              batch_size=2)  # sparse: the event kernel runs on each device's own rows
+one_sp = wb.simulate(wb.WBParams(n_cells=40, n_inputs=20), duration=100 * u.ms, seed=2,
+                     raster_dt=0.1 * u.ms)
 print(json.dumps({"devices": len(jax.devices()), "kappa": list(df.kappa),
-                  "single": wb.coherence(one)}))
+                  "single": wb.coherence(one), "sparse": list(sp.mean_rate),
+                  "sparse_single": float(wb.mean_rate(one_sp).to_decimal(u.Hz))}))
 """
     env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
@@ -86,6 +91,7 @@ print(json.dumps({"devices": len(jax.devices()), "kappa": list(df.kappa),
     got = json.loads(out)
     assert got["devices"] == 2
     assert got["kappa"][2] == pytest.approx(got["single"], abs=1e-9), "same numbers when sharded"
+    assert got["sparse"][1] == pytest.approx(got["sparse_single"], rel=0.01)
 
 
 # The sweeps both sides run: two processes under jax.distributed, and this one alone.

@@ -9,8 +9,11 @@
 //
 // Built by wbmodel.events with the system C++ compiler against jaxlib's XLA FFI headers.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
-#include <latch>
+#include <functional>
+#include <memory>
+#include <thread>
 #include <vector>
 
 #include "xla/ffi/api/ffi.h"
@@ -78,22 +81,36 @@ static ffi::Error EventSumImpl(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> S,
                 indptr.typed_data() + b * (N + 1), post.typed_data() + b * E,
                 out->typed_data() + b * N, N, K);
   };
-  // The networks of a batch are independent: share them between XLA's intra-op threads
-  // and this one (network b goes to share b mod T).
+  // The networks of a batch are independent: XLA's intra-op threads and this one take them
+  // from a shared counter. This thread never waits for a task to start (the pool's threads
+  // may be busy, e.g. running the same kernel for another device): it runs every network
+  // that no one has taken, then waits only for those already being run. A task that starts
+  // after the last one is taken finds nothing to do (the shared state outlives this call).
   const int64_t T = std::min<int64_t>(B, std::max<int64_t>(1, pool.num_threads()));
   if (T <= 1) {
     for (int64_t b = 0; b < B; ++b) one(b);
     return ffi::Error::Success();
   }
-  std::latch done(T - 1);
+  struct Shared {
+    std::atomic<int64_t> next{0}, done{0};
+    int64_t total = 0;
+    std::function<void(int64_t)> run;
+  };
+  auto shared = std::make_shared<Shared>();
+  shared->total = B;
+  shared->run = one;
+  auto work = [shared] {
+    for (int64_t b; (b = shared->next.fetch_add(1)) < shared->total;) {
+      shared->run(b);
+      shared->done.fetch_add(1, std::memory_order_release);
+    }
+  };
   for (int64_t t = 1; t < T; ++t) {
-    pool.Schedule([&, t] {
-      for (int64_t b = t; b < B; b += T) one(b);
-      done.count_down();
-    });
+    auto task = work;  // Schedule takes its task by value (moved)
+    pool.Schedule(std::move(task));
   }
-  for (int64_t b = 0; b < B; b += T) one(b);
-  done.wait();
+  work();
+  while (shared->done.load(std::memory_order_acquire) < B) std::this_thread::yield();
   return ffi::Error::Success();
 }
 

@@ -125,7 +125,7 @@ class EventInputs(SparseInputs):
     :math:`e^{-\beta dt}` and takes the increments :math:`s_j(t+dt) - e^{-\beta dt} s_j(t)` of
     the few presynaptic cells near a spike, instead of being summed again over all M inputs
     (:mod:`wbmodel.events`: the criterion, the exact re-sums and the error this leaves).
-    Same interface and wiring as :class:`SparseInputs`; :meth:`update` returns w·S.
+    Same interface and wiring as :class:`SparseInputs`; ``update`` returns w·S.
 
     Parameters
     ----------
@@ -195,8 +195,8 @@ class WBNetwork(brainstate.nn.Module):
     alpha, beta, theta_syn
         Synapse parameters, see :class:`~wbmodel.synapse.WangBuzsakiSynapse`.
     coupling : {"exact", "event", "auto"}
-        How a sparse network sums its inputs (:func:`resolve_coupling`): "exact"
-        (:class:`SparseInputs`, the default here) or "event" (:class:`EventInputs`).
+        How a sparse network sums its inputs (:func:`~wbmodel.network.resolve_coupling`):
+        "exact" (:class:`SparseInputs`, the default here) or "event" (:class:`EventInputs`).
         :func:`~wbmodel.simulate` and :func:`~wbmodel.sweep` default to "auto".
     **cell_kwargs
         Passed to :class:`~wbmodel.cell.WangBuzsakiCell` (``phi``, conductances, reversal

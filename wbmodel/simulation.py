@@ -235,6 +235,15 @@ def _make_program(n_cells: int, width: int | None, n_steps: int, dt_ms: float,
 
     if batched:
         run = jax.vmap(run, in_axes=(0, 0, 0 if sparse else None))
+        devices = jax.devices()
+        if len(devices) > 1 and coupling == "event":
+            # The sweep spreads the batch over the devices (sweeps._shard). Each device runs
+            # its own rows: XLA cannot partition the event kernel (a custom call) itself and
+            # would gather every row to every device at every step.
+            P = jax.sharding.PartitionSpec
+            run = jax.shard_map(run, mesh=jax.sharding.Mesh(np.array(devices), ("batch",)),
+                                in_specs=(P("batch"), P("batch"), P("batch")),
+                                out_specs=P("batch"), check_vma=False)
     return jit(run)
 
 
