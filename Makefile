@@ -36,12 +36,27 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# The notebooks run two at a time (jupyter-cache's parallel executor, into the cache the
+# book reads); the build then takes their outputs from the cache and executes only what is
+# left (intro.md, or a notebook that failed there, which then fails the build with its error).
+# The longest (chapter 6, about half the work) first, so the others fill the second core.
+NOTEBOOKS := book/06_sparse.ipynb $(filter-out book/06_sparse.ipynb,$(wildcard book/*.ipynb))
+CACHE     := _build/.jupyter_cache
+
+# The book build and the tests share JAX's persistent compilation cache: the notebooks' and
+# tests' programs are compiled once (by `make book`), not again in every process that runs
+# them. Benchmarks leave it off: they measure compilation.
+book test unit: export JAX_COMPILATION_CACHE_DIR = $(CURDIR)/_build/.jax_cache
+book test unit: export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS = 0
+
 book: $(STAMP)
+	$(PY) book/_ext/execute_notebooks.py $(CACHE) $(NOTEBOOKS)
 	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 	@echo "The book: file://$(CURDIR)/_build/html/index.html"
 
+# Two workers (pytest-xdist); --dist loadfile keeps each notebook's cells in one kernel.
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 unit: $(STAMP)
 	$(PY) -m pytest tests
