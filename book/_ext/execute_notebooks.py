@@ -23,10 +23,14 @@ def main(cache_path: str, notebooks: list[str]) -> int:
     t0 = time.perf_counter()
     result = load_executor("local-parallel", cache=cache).run_and_cache(timeout=600)
     wall = time.perf_counter() - t0
+    newest = {}  # the cache keeps older records of a notebook too: report this run's
     for record in cache.list_cache_records():
-        if record.uri in result.succeeded:
-            print(f"executed {record.uri.rsplit('/', 1)[-1]} in "
-                  f"{record.data.get('execution_seconds', float('nan')):.1f} s")
+        if record.uri in result.succeeded and (
+                record.uri not in newest or record.created > newest[record.uri].created):
+            newest[record.uri] = record
+    for uri, record in newest.items():
+        print(f"executed {uri.rsplit('/', 1)[-1]} in "
+              f"{record.data.get('execution_seconds', float('nan')):.1f} s")
     for uri in result.excepted + result.errored:
         print(f"FAILED {uri} (the book build executes it again and reports the error)")
     print(f"{len(result.succeeded)} notebooks executed in {wall:.1f} s (two at a time)")
