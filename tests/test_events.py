@@ -124,3 +124,11 @@ def test_a_broken_compile_is_reported_and_leaves_no_file(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="compiling events.cc failed"):
         events.build()
     assert list(tmp_path.iterdir()) == [], "no partial library left behind"
+
+
+def test_the_kernel_builds_into_an_empty_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("WBMODEL_CACHE", str(tmp_path))
+    lib = events.build()
+    assert lib.parent == tmp_path and lib.suffix == ".so" and lib.stat().st_size > 0
+    assert events.build() == lib, "a second call finds the cached library"
+    assert [p.name for p in tmp_path.iterdir()] == [lib.name], "no temporary file left"
