@@ -132,3 +132,15 @@ def test_the_kernel_builds_into_an_empty_cache(monkeypatch, tmp_path):
     assert lib.parent == tmp_path and lib.suffix == ".so" and lib.stat().st_size > 0
     assert events.build() == lib, "a second call finds the cached library"
     assert [p.name for p in tmp_path.iterdir()] == [lib.name], "no temporary file left"
+
+
+def test_reset_clears_the_running_sum():
+    pre = wb.fixed_in_degree_indices(50, 5, seed=0)
+    net = wb.WBNetwork(50, I_app=1.0 * UA, g_syn=0.1 * MS, pre_indices=pre, coupling="event")
+    brainstate.nn.init_all_states(net)
+    with brainstate.environ.context(dt=0.02 * u.ms):
+        brainstate.transform.for_loop(lambda _: net.update(), jnp.arange(400))
+    assert float(jnp.abs(net.comm.S.value).max()) > 0
+    brainstate.nn.reset_all_states(net)
+    assert float(jnp.abs(net.comm.S.value).max()) == 0 and int(net.comm.steps.value) == 0
+    assert float(jnp.abs(net.syn.s.value).max()) == 0, "S and s start together again"

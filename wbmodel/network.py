@@ -151,6 +151,11 @@ class EventInputs(SparseInputs):
         self.S = brainstate.HiddenState(jnp.zeros(self.out_size, dtype))
         self.steps = brainstate.HiddenState(jnp.zeros((), jnp.int32))
 
+    def reset_state(self, batch_size: int | None = None, **kwargs):
+        """Set S and the step counter back to zero (as the synapses' s)."""
+        self.S.value = jnp.zeros_like(self.S.value)
+        self.steps.value = jnp.zeros_like(self.steps.value)
+
     def update(self, s):
         """Synaptic conductance of each cell (mS/cm²): w·S (``s`` is already summed in S)."""
         return self.weight * self.S.value
