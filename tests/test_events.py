@@ -41,7 +41,7 @@ def _run_pair(N=200, M=20, steps=3000, I_sigma=0.02):
         def step(_, net=net, event=c == "event"):
             spikes = net.update()
             return spikes, jnp.sum(net.syn.s.value[pre], axis=1), (
-                net.comm.S.value if event else jnp.zeros(N))
+                net.proj.comm.S.value if event else jnp.zeros(N))
 
         with brainstate.environ.context(dt=0.02 * u.ms):
             out[c] = [np.asarray(a) for a in brainstate.transform.for_loop(
@@ -140,7 +140,8 @@ def test_reset_clears_the_running_sum():
     brainstate.nn.init_all_states(net)
     with brainstate.environ.context(dt=0.02 * u.ms):
         brainstate.transform.for_loop(lambda _: net.update(), jnp.arange(400))
-    assert float(jnp.abs(net.comm.S.value).max()) > 0
+    assert float(jnp.abs(net.proj.comm.S.value).max()) > 0
     brainstate.nn.reset_all_states(net)
-    assert float(jnp.abs(net.comm.S.value).max()) == 0 and int(net.comm.steps.value) == 0
+    comm = net.proj.comm
+    assert float(jnp.abs(comm.S.value).max()) == 0 and int(comm.steps.value) == 0
     assert float(jnp.abs(net.syn.s.value).max()) == 0, "S and s start together again"

@@ -229,7 +229,6 @@ class WBNetwork(brainstate.nn.Module):
                 comm = EventInputs(pre_indices, g_syn / M, beta, theta_syn)
             else:
                 comm = SparseInputs(pre_indices, g_syn / M)
-        self.comm = comm
         self.proj = brainpy.state.CurrentProj(
             self.syn.prefetch("s"), comm=comm, out=brainpy.state.COBA(E=E_syn), post=self.cells)
 
@@ -239,24 +238,27 @@ class WBNetwork(brainstate.nn.Module):
         self.proj()
         spikes = self.cells()
         s_new = self.syn(self.cells.V.value)
-        if isinstance(self.comm, EventInputs):
-            self.comm.advance(s_old, s_new, self.cells.V.value)
+        if isinstance(self.proj.comm, EventInputs):
+            self.proj.comm.advance(s_old, s_new, self.cells.V.value)
         return spikes
 
 
-def resolve_coupling(coupling: str) -> str:
+def resolve_coupling(coupling: str, sparse: bool = True) -> str:
     """How a sparse network sums its inputs: "event" or "exact" ("auto": event where it runs).
 
     "exact" sums the M inputs of every cell at every step (:class:`SparseInputs`); "event"
     keeps a running sum (:class:`EventInputs`), which needs JAX on the CPU, float32 and a C++
-    compiler (:mod:`wbmodel.events`).
+    compiler (:mod:`wbmodel.events`). With ``sparse=False`` (all-to-all networks, which sum
+    in O(N) anyway) the value is only checked, and the kernel is not built.
     """
+    if coupling not in ("auto", "event", "exact"):
+        raise ValueError(f"coupling must be 'auto', 'event' or 'exact', got {coupling!r}")
+    if not sparse:
+        return "exact"
     f32 = brainstate.environ.dftype() == jnp.float32
     if coupling == "auto":
         return "event" if f32 and events.available() else "exact"
     if coupling == "event" and not (f32 and events.available()):
         raise ValueError("coupling='event' needs JAX on the CPU, float32 and the compiled "
                          "kernel (wbmodel.events); use 'exact'")
-    if coupling not in ("event", "exact"):
-        raise ValueError(f"coupling must be 'auto', 'event' or 'exact', got {coupling!r}")
     return coupling

@@ -193,7 +193,7 @@ def _program(n_cells: int, width: int | None, n_steps: int, dt_ms: float, record
 
     ``width`` is the width K of a sparse network's wiring array (None: all-to-all).
     """
-    coupling = resolve_coupling(coupling) if width is not None else "exact"
+    coupling = resolve_coupling(coupling, sparse=width is not None)
     key = (n_cells, width, n_steps, dt_ms, record, progress, frame_steps, batched, coupling)
     if key not in _PROGRAMS:
         _PROGRAMS[key] = _make_program(*key)

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import analysis, persistence
-from .network import resolve_coupling, wiring_indices, wiring_width
+from .network import resolve_coupling, wiring_width
 from .params import _QUANTITIES, WBParams
 from .simulation import (
     DEFAULT_DT,
@@ -28,6 +28,7 @@ from .simulation import (
     _check_seed,
     _frame_steps,
     _program,
+    _wiring,
     check_finite,
     n_steps_of,
     param_arrays,
@@ -264,12 +265,14 @@ def sweep(
     todo = [k for k in range(len(jobs)) if rows[k] is None]
     bar = _progress(len(jobs), len(jobs) - len(todo),
                     progress if progress is not None else store is not None)
+
     def chunks():
         """(program, members, inputs) for every batch, grouped by the shape they compile to."""
         # With the event-driven sum, the networks of one N share a program whatever their M
         # (wiring padded to the group's widest); the exact sum pays for padding, so there
         # each M is its own group.
-        pad = resolve_coupling(coupling) == "event"
+        pad = resolve_coupling(coupling, sparse=any(jobs[k][1].n_inputs is not None
+                                                    for k in todo)) == "event"
         groups: dict = {}
         for k in todo:
             p = jobs[k][1]
@@ -290,9 +293,7 @@ def sweep(
                 theta = {name: jnp.stack([t[name] for t in thetas]) for name in thetas[0]}
                 keys = jax.vmap(jax.random.key)(jnp.array([jobs[k][2] for k in padded]))
                 if sparse:
-                    pre = np.stack([_padded(wiring_indices(n, jobs[k][1].n_inputs,
-                                                           jobs[k][1].wiring, jobs[k][2]),
-                                            width, n) for k in padded])
+                    pre = np.stack([_padded(_wiring(*jobs[k][1:]), width, n) for k in padded])
                     args = _shard((theta, keys, pre))
                 else:
                     args = (*_shard((theta, keys)), np.zeros((0, 0), np.int32))
@@ -352,14 +353,12 @@ def _summary_of(row: dict, point: dict) -> dict:
 
 def _store_meta(params, duration_ms, dt_ms, frame_ms, summary, start) -> dict:
     """What a stored row depends on: a store written by any other call is refused."""
-    from .persistence import versions
-
     if summary is None:
         start_ms = None if start is None else float(u.Quantity(start).to_decimal(u.ms))
         name = f"wbmodel.sweeps.default_summary(start={start_ms})"
     else:
         name = f"{getattr(summary, '__module__', '?')}.{getattr(summary, '__qualname__', summary)}"
-    return {"model_version": versions()["wbmodel"], "params": params.to_dict(),
+    return {"model_version": persistence.versions()["wbmodel"], "params": params.to_dict(),
             "duration_ms": duration_ms, "dt_ms": dt_ms, "raster_dt_ms": frame_ms,
             "summary": name}
 
