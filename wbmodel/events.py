@@ -116,7 +116,7 @@ _REGISTERED: list = []
 
 @functools.cache
 def available() -> bool:
-    """Whether the event-driven path runs here: JAX on the CPU, float32 and the kernel built.
+    """Whether the event kernel runs here: JAX on the CPU and the kernel built and loaded.
 
     The first call compiles the kernel (a few seconds, once per machine: it is cached).
     Where it cannot be built, this says why in a warning and returns False; sparse
