@@ -21,6 +21,7 @@ os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=1"
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
 
 import wbmodel as wb  # noqa: E402
 from wbmodel import simulation  # noqa: E402
@@ -87,7 +88,9 @@ def batch_args(params, batch, pre=None):
     theta = {k: jnp.broadcast_to(v, (batch,)) + 0
              for k, v in simulation.param_arrays(params).items()}
     pre = jnp.zeros((0, 0), jnp.int32) if pre is None else jnp.stack([pre] * batch)
-    return theta, jax.vmap(jax.random.key)(jnp.arange(batch)), pre
+    I, V0 = (np.stack(x) for x in zip(*(simulation._draws(params, s) for s in range(batch)),
+                                      strict=True))
+    return theta, I, V0, pre
 
 
 def main():

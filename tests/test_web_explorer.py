@@ -24,7 +24,8 @@ def test_one_self_contained_output_with_the_model_inlined():
     assert len(html.encode()) < 150_000, "a chapter page grows by at most 150 KB"
     cfg = _config(html)
     assert cfg["params"] == {"I_app": 1.0, "g_syn": 0.1, "I_sigma": 0.0, "phi": 5.0,
-                             "E_syn": -75.0, "n_inputs": None, "n_cells": 100, "tau_syn": 10.0,
+                             "E_syn": -75.0, "n_inputs": None, "wiring": "fixed",
+                             "n_cells": 100, "tau_syn": 10.0,
                              "seed": 0, "duration": 500.0, "dt": 0.02}
     assert list(cfg["presets"]) == list(web.PRESETS) and cfg["controls"] == list(web.CONTROLS)
     assert not cfg["hash"] and not cfg["listen"]
@@ -53,7 +54,6 @@ def test_starting_values_and_choices():
     ({"params": wb.WBParams(I_app=9.0 * UA)}, "I_app = 9 is outside"),
     ({"params": wb.WBParams(n_cells=2000)}, "n_cells = 2000"),
     ({"params": wb.WBParams(g_Na=30 * u.mS / u.cm**2)}, "g_Na"),
-    ({"params": wb.WBParams(n_inputs=5, wiring="bernoulli")}, "fixed in-degree"),
     ({"dt": 0.03 * u.ms}, "dt must be one of"),
     ({"duration": 50 * u.ms}, "duration = 50"),
     ({"controls": ["g_Na"]}, "unknown controls"),

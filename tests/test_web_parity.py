@@ -1,9 +1,10 @@
-"""The page's JavaScript model against wbmodel, in Chromium: same start, same network.
+"""The page's JavaScript model against wbmodel, in Chromium: same seed, same network.
 
 wbmodel runs in float32 (JAX's default), the JavaScript in float64 with tabulated gates;
-both start from the same drives, initial V and wiring (``initial_state``). Trajectories of
-a synchronising network forget small differences, so spike counts agree almost exactly;
-the tolerances are the issue's (±1 spike for 95 % of cells, κ within 0.03, f within 1 %).
+from a seed both draw the same drives, initial V and wiring, bit for bit (wbmodel.draws;
+tests/test_draws.py), and the page is given nothing but the seed. Trajectories of a
+synchronising network forget small differences, so spike counts agree almost exactly; the
+tolerances are the issue's (±1 spike for 95 % of cells, κ within 0.03, f within 1 %).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import pytest
 
 import wbmodel as wb
 from wbmodel import browser as web
-from wbmodel.simulation import initial_state
 
 UA, MS = u.uA / u.cm**2, u.mS / u.cm**2
 
@@ -26,6 +26,9 @@ CASES = {
     "I_sigma=0.05": wb.WBParams(I_sigma=0.05 * UA),
     "E_syn=-55": wb.WBParams(E_syn=-55.0 * u.mV),
     "N=200,M=10": wb.WBParams(n_cells=200, n_inputs=10),
+    "N=300,M=20,bernoulli": wb.WBParams(n_cells=300, n_inputs=20, wiring="bernoulli"),
+    "N=200,M=40,bernoulli_scaled": wb.WBParams(n_cells=200, n_inputs=40,
+                                               wiring="bernoulli_scaled"),
 }
 
 
@@ -43,16 +46,10 @@ def js(browser):
 
 
 def _js_run(js, params: wb.WBParams, seed: int, duration_ms: float, dt_ms: float) -> dict:
-    init = initial_state(params, seed)
-    args = {
-        "params": web.js_params(params), "duration": duration_ms, "dt": dt_ms,
-        "V0": np.asarray(init["V0"].to_decimal(u.mV), dtype=float).tolist(),
-        "I": np.asarray(init["I_app_cells"].to_decimal(UA), dtype=float).tolist(),
-        "pre": None if init["pre_indices"] is None else init["pre_indices"].ravel().tolist(),
-    }
+    """The page's run of ``params`` from the seed alone."""
+    args = {"params": web.js_params(params), "duration": duration_ms, "dt": dt_ms, "seed": seed}
     return js.evaluate("""(a) => {
-        const r = wb.simulate(a.params, {duration: a.duration, dt: a.dt, V0: a.V0, I: a.I,
-                                         pre: a.pre});
+        const r = wb.simulate(a.params, {duration: a.duration, dt: a.dt, seed: a.seed});
         const counts = new Array(r.n_cells).fill(0);
         for (const c of r.cells) counts[c]++;
         return {counts, times: Array.from(r.times), cells: Array.from(r.cells), ...wb.summary(r)};
@@ -60,12 +57,13 @@ def _js_run(js, params: wb.WBParams, seed: int, duration_ms: float, dt_ms: float
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_same_start_gives_the_same_network(js, case):
+def test_the_same_seed_gives_the_same_network(js, case):
     params = CASES[case]
-    res = wb.simulate(params, duration=500 * u.ms, dt=0.01 * u.ms, seed=0)
+    seed = 3
+    res = wb.simulate(params, duration=500 * u.ms, dt=0.01 * u.ms, seed=seed)
     kappa = wb.coherence(res)
     freq = float(wb.network_frequency(res).to_decimal(u.Hz))
-    out = _js_run(js, params, 0, 500.0, 0.01)
+    out = _js_run(js, params, seed, 500.0, 0.01)
     diff = np.abs(np.asarray(out["counts"]) - res.spike_counts())
     close = np.mean(diff <= 1)
     # how far the spike times drift, over the cells that fired the same number of spikes
@@ -128,10 +126,9 @@ def test_js_params_round_trip():
     p = wb.WBParams(n_cells=300, n_inputs=20, I_app=1.3 * UA, beta=0.2 / u.ms, phi=3.0)
     d = web.js_params(p)
     assert d["n_inputs"] == 20 and d["beta"] == pytest.approx(0.2) and d["phi"] == 3.0
-    assert "wiring" not in d
+    assert d["wiring"] == "fixed"
     assert json.loads(json.dumps(d)) == d
-    with pytest.raises(ValueError, match="bernoulli"):
-        web.js_params(p.replace(wiring="bernoulli"))
+    assert web.js_params(p.replace(wiring="bernoulli"))["wiring"] == "bernoulli"
 
 
 def test_a_run_that_diverges_says_so(js):
@@ -147,6 +144,7 @@ def test_a_run_that_diverges_says_so(js):
     ("{g_Na2: 1}", "unknown parameter g_Na2"),
     ("{n_cells: 10, n_inputs: 10}", "n_inputs must be null"),
     ("{n_cells: 10.5}", "n_cells must be an integer"),
+    ("{wiring: 'random'}", "wiring must be one of"),
 ])
 def test_the_model_refuses_bad_parameters_by_name(js, params, match):
     msg = js.evaluate(f"""() => {{ try {{ wb.checkParams({params}); return null; }}
@@ -154,9 +152,13 @@ def test_the_model_refuses_bad_parameters_by_name(js, params, match):
     assert msg and match in msg, msg
 
 
-def test_the_page_draws_fixed_in_degree_wiring(js):
-    pre = np.asarray(js.evaluate("() => Array.from(wb.fixedInDegree(50, 7, 3))")).reshape(50, 7)
-    assert all(len(set(row)) == 7 and i not in row for i, row in enumerate(pre))
-    assert pre.min() >= 0 and pre.max() <= 49
-    again = js.evaluate("() => Array.from(wb.fixedInDegree(50, 7, 3))")
-    assert again == pre.ravel().tolist(), "the same seed, the same wiring"
+def test_the_browser_draws_what_wbmodel_draws(js):
+    """The model in Chromium (not only in Node) draws wbmodel's network from a seed."""
+    p = wb.WBParams(n_cells=120, n_inputs=12, wiring="bernoulli", I_sigma=0.05 * UA)
+    out = js.evaluate("""(p) => { const s = wb.initialState(wb.checkParams(p), 11);
+        return [Array.from(s.I), Array.from(s.V0), Array.from(s.pre)]; }""", web.js_params(p))
+    ref = wb.simulation.initial_state(p, 11)
+    np.testing.assert_array_equal(np.float32(out[0]), ref["I_app_cells"].to_decimal(UA))
+    np.testing.assert_array_equal(np.float32(out[1]), ref["V0"].to_decimal(u.mV))
+    np.testing.assert_array_equal(np.reshape(out[2], ref["pre_indices"].shape),
+                                  ref["pre_indices"])

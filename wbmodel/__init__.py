@@ -17,20 +17,14 @@ from .analysis import (
     population_activity,
 )
 from .cell import WangBuzsakiCell
-from .network import (
-    EventInputs,
-    SparseInputs,
-    WBNetwork,
-    bernoulli_indices,
-    fixed_in_degree_indices,
-    wiring_indices,
-)
+from .network import EventInputs, SparseInputs, WBNetwork
 from .params import WBParams
 from .report import Claim, claims_table
 from .simulation import DEFAULT_DT, SimulationDiverged, SimulationResult, simulate
 from .single_cell import ahp_trough, fi_curve, rheobase, run_cells
 from .sweeps import sweep
 from .synapse import WangBuzsakiSynapse
+from .wiring import bernoulli_indices, fixed_in_degree_indices, wiring_indices
 
 __version__ = "0.1.0"
 

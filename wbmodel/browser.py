@@ -31,23 +31,17 @@ def model_source() -> str:
 def js_params(params: WBParams) -> dict:
     """A :class:`~wbmodel.params.WBParams` as the JavaScript model's parameter object.
 
-    Plain numbers in the paper's units (the names of :meth:`~wbmodel.WBParams.to_dict`).
-
-    Raises
-    ------
-    ValueError
-        For Bernoulli wiring, which the page does not implement (fixed in-degree only).
+    Plain numbers in the paper's units and the wiring scheme (the names of
+    :meth:`~wbmodel.WBParams.to_dict`).
     """
-    d = params.to_dict()
-    if d.pop("wiring") != "fixed":
-        raise ValueError("the page's model has fixed in-degree wiring only, not 'bernoulli'")
-    return d
+    return params.to_dict()
 
 
 #: The explorer's controls, in the order they are drawn (names of WBParams; ``tau_syn`` is
-#: 1/β; ``n_inputs`` is M with an all-to-all box; seed and duration belong to the run).
-CONTROLS = ("I_app", "g_syn", "I_sigma", "tau_syn", "phi", "E_syn", "n_inputs", "n_cells",
-            "seed", "duration")
+#: 1/β; ``n_inputs`` is M with an all-to-all box; ``wiring`` a menu of the three schemes of
+#: :mod:`wbmodel.wiring`; seed and duration belong to the run).
+CONTROLS = ("I_app", "g_syn", "I_sigma", "tau_syn", "phi", "E_syn", "n_inputs", "wiring",
+            "n_cells", "seed", "duration")
 
 #: Ranges of the controls (page units): what a slider reaches and a typed value is clamped to.
 RANGES = {"I_app": (-0.5, 5.0), "g_syn": (0.0, 1.0), "I_sigma": (0.0, 0.3),
@@ -72,7 +66,8 @@ PRESETS = {
 def _page_values(params: WBParams, duration_ms: float, dt_ms: float, seed: int) -> dict:
     """The explorer's starting values from WBParams (refused where a control cannot show it)."""
     d = js_params(params)
-    v = {k: d[k] for k in ("I_app", "g_syn", "I_sigma", "phi", "E_syn", "n_inputs", "n_cells")}
+    v = {k: d[k] for k in ("I_app", "g_syn", "I_sigma", "phi", "E_syn", "n_inputs", "wiring",
+                           "n_cells")}
     v.update(tau_syn=1.0 / d["beta"], seed=seed, duration=duration_ms, dt=dt_ms)
     for k, (lo, hi) in RANGES.items():
         if v[k] is not None and not lo <= v[k] <= hi:
@@ -87,6 +82,7 @@ def _page_values(params: WBParams, duration_ms: float, dt_ms: float, seed: int) 
     if dt_ms not in PAGE_DTS:
         raise ValueError(f"dt must be one of {PAGE_DTS} ms, got {dt_ms:g}")
     return {k: (round(x, 10) if isinstance(x, float) else x) for k, x in v.items()}
+
 
 
 def browser_explorer(params: WBParams | None = None, duration=None, dt=None, seed: int = 0,
@@ -104,12 +100,12 @@ def browser_explorer(params: WBParams | None = None, duration=None, dt=None, see
     ----------
     params : WBParams, optional
         Where the explorer starts (default: the paper's network). Only I_app, g_syn, I_sigma,
-        τ_syn, φ, E_syn, M and N can differ from the paper; fixed in-degree wiring.
+        τ_syn, φ, E_syn, M, the wiring and N can differ from the paper.
     duration, dt : Quantity, ms
         Length of a run (default 500 ms) and the step (default 0.02 ms; 0.01, 0.02 or 0.04).
     seed : int
-        Seed of the page's own draws (drives, initial V, wiring). They are not JAX's: the
-        same seed in :func:`wbmodel.simulate` gives another network of the same statistics.
+        Seed of the draws (drives, initial V, wiring). The page draws exactly what
+        :func:`wbmodel.simulate` draws from it (:mod:`wbmodel.draws`): the same network.
     controls : sequence of str, optional
         Which controls to show (names of :data:`CONTROLS`; default all).
     presets : sequence of str, optional

@@ -10,6 +10,8 @@ from typing import Any
 import brainunit as u
 import numpy as np
 
+from .wiring import WIRINGS
+
 __all__ = ["WBParams", "UA_PER_CM2", "MS_PER_CM2", "UF_PER_CM2", "PER_MS", "as_quantity"]
 
 UA_PER_CM2 = u.uA / u.cm**2   #: current density
@@ -78,10 +80,13 @@ class WBParams:
     n_inputs : int or None
         M, the number of presynaptic partners of each cell (drawn at random, never the cell
         itself). ``None`` means all-to-all without self-connections, M = N − 1.
-    wiring : {"fixed", "bernoulli"}
-        How a sparse network (``n_inputs`` set) is drawn: ``"fixed"`` in-degree, every cell
-        exactly M inputs (the paper's M), or ``"bernoulli"``, each pair with probability
-        M/(N − 1), so in-degrees, and each cell's total inhibition g_syn·k_i/M, vary.
+    wiring : {"fixed", "bernoulli", "bernoulli_scaled"}
+        How a sparse network (``n_inputs`` set) is drawn (:mod:`wbmodel.wiring`; which the
+        paper used is not known to us): ``"fixed"`` in-degree, every cell exactly M inputs
+        of weight g_syn/M; ``"bernoulli"``, each pair with probability M/(N − 1), weights
+        g_syn/M, so in-degrees k_i and each cell's total inhibition g_syn·k_i/M vary; or
+        ``"bernoulli_scaled"``, the same pairs with cell i's weights g_syn/k_i, so every
+        cell's total inhibition is g_syn again.
     I_app : Quantity, µA/cm²
         Mean applied current I_µ (1).
     I_sigma : Quantity, µA/cm²
@@ -161,8 +166,8 @@ class WBParams:
                     f"n_inputs must be None (all-to-all) or an integer in [1, n_cells - 1] = "
                     f"[1, {n - 1}], got {m!r}")
             object.__setattr__(self, "n_inputs", int(m))
-        if self.wiring not in ("fixed", "bernoulli"):
-            raise ValueError(f"wiring must be 'fixed' or 'bernoulli', got {self.wiring!r}")
+        if self.wiring not in WIRINGS:
+            raise ValueError(f"wiring must be one of {WIRINGS}, got {self.wiring!r}")
 
     # -- derived quantities ------------------------------------------------------------------
     @property

@@ -18,9 +18,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import persistence
-from .network import WBNetwork, resolve_coupling, wiring_indices
+from . import draws, persistence
+from .network import WBNetwork, resolve_coupling
 from .params import MS_PER_CM2, PER_MS, UA_PER_CM2, UF_PER_CM2, WBParams, as_quantity
+from .wiring import wiring_indices
 
 __all__ = ["simulate", "SimulationResult", "SimulationDiverged", "n_steps_of", "DEFAULT_DT",
            "param_arrays", "cell_kwargs", "check_finite", "compile_count", "MAX_DT",
@@ -36,9 +37,6 @@ DEFAULT_DT = 0.01 * u.ms
 #: network loses synchrony (κ = 0.69 at 0.1 ms). It never produces NaN: it goes wrong
 #: quietly, so the bound is enforced (numerics chapter).
 MAX_DT = 0.05 * u.ms
-
-#: The initial V of every cell is drawn uniformly from this range (mV).
-V_INIT_RANGE = (-70.0, -50.0)
 
 # Parameters that enter the compiled program as traced arrays, with their units.
 _TRACED = {
@@ -94,6 +92,8 @@ def param_arrays(params: WBParams) -> dict:
              for k, unit in _TRACED.items()}
     theta["phi"] = jnp.asarray(params.phi, dtype)
     theta["in_degree"] = jnp.asarray(params.in_degree, dtype)  # M: sets the weight g_syn/M
+    # 1: each cell's weights are g_syn/k_i, its own in-degree ("bernoulli_scaled")
+    theta["scaled"] = jnp.asarray(params.wiring == "bernoulli_scaled", dtype)
     return theta
 
 
@@ -104,19 +104,13 @@ def cell_kwargs(theta: dict) -> dict:
     return kw
 
 
-def _draws(I_app, I_sigma, key, n_cells):
-    """Each cell's drive (µA/cm²) and initial V (mV), plain arrays, from the run's key."""
-    k_drive, k_v = jax.random.split(key)
-    I_cells = I_app + I_sigma * jax.random.normal(k_drive, (n_cells,))
-    V0 = jax.random.uniform(k_v, (n_cells,), minval=V_INIT_RANGE[0], maxval=V_INIT_RANGE[1])
-    return I_cells, V0
-
-
 def initial_state(params: WBParams, seed: int = 0) -> dict:
     """What :func:`~wbmodel.simulate` draws from ``seed`` before the first step.
 
-    The same draws as the run itself, so another implementation (the page's JavaScript
-    model, ``wbmodel/web/wbmodel.js``) can start from exactly the state of a wbmodel run.
+    The drives and initial potentials (:mod:`wbmodel.draws`) and the wiring
+    (:mod:`wbmodel.wiring`), drawn on the host with arithmetic that the page's JavaScript
+    model (``wbmodel/web/wbmodel.js``) repeats exactly: the page draws the same network from
+    the same seed.
 
     Returns
     -------
@@ -125,17 +119,16 @@ def initial_state(params: WBParams, seed: int = 0) -> dict:
         their steady state for it, s at 0) and ``pre_indices`` (the sparse wiring, or None).
     """
     params, seed = _check_params(params), _check_seed(seed)
-    theta = param_arrays(params)
-    I_cells, V0 = _draw_program(params.n_cells)(theta["I_app"], theta["I_sigma"],
-                                                jax.random.key(seed))
-    return {"I_app_cells": np.asarray(I_cells) * UA_PER_CM2, "V0": np.asarray(V0) * u.mV,
+    I, V0 = _draws(params, seed)
+    return {"I_app_cells": I * UA_PER_CM2, "V0": V0 * u.mV,
             "pre_indices": _wiring(params, seed)}
 
 
-@functools.lru_cache(maxsize=8)
-def _draw_program(n_cells: int):
-    # Compiled like the run, so that the float32 arithmetic (fused multiply-adds) is the same.
-    return jit(lambda I, sd, key: _draws(I, sd, key, n_cells))
+def _draws(params: WBParams, seed: int):
+    """Each cell's drive (µA/cm²) and initial V (mV), float32 arrays of shape (N,)."""
+    I = draws.drives(float(params.I_app.to_decimal(UA_PER_CM2)),
+                     float(params.I_sigma.to_decimal(UA_PER_CM2)), seed, params.n_cells)
+    return I, draws.initial_V(seed, params.n_cells)
 
 
 def _wiring(params: WBParams, seed: int):
@@ -145,22 +138,24 @@ def _wiring(params: WBParams, seed: int):
     return wiring_indices(params.n_cells, params.n_inputs, params.wiring, seed)
 
 
-def _build_network(theta, key, pre_indices, n_cells, coupling="exact"):
+def _build_network(theta, I_cells, V0, pre_indices, n_cells, coupling="exact"):
     """Build and initialise the network from plain arrays (inside the trace).
 
-    A sparse network's weight is g_syn / ``theta["in_degree"]``, a traced value: networks of
-    different M share a program when their wiring arrays have one width (padded with N).
-
-    Returns the network and the drive each cell received (µA/cm², plain array).
+    A sparse network's weight is g_syn / M with M = ``theta["in_degree"]``, or each cell's
+    own in-degree k_i where ``theta["scaled"]`` is 1: traced values, so networks of
+    different M and wiring share a program when their wiring arrays have one width (padded
+    with N).
     """
-    I_cells, V0 = _draws(theta["I_app"], theta["I_sigma"], key, n_cells)
     syn = {k: theta[k] * _TRACED[k] for k in ("g_syn", "E_syn", "alpha", "beta", "theta_syn")}
+    M = None
+    if pre_indices is not None:
+        k = jnp.sum(pre_indices < n_cells, axis=-1).astype(theta["in_degree"].dtype)
+        M = jnp.where(theta["scaled"] > 0, jnp.maximum(k, 1), theta["in_degree"])
     net = WBNetwork(n_cells, I_app=I_cells * UA_PER_CM2, pre_indices=pre_indices,
-                    n_inputs=None if pre_indices is None else theta["in_degree"],
-                    coupling=coupling, V_initializer=V0 * u.mV, **syn,
+                    n_inputs=M, coupling=coupling, V_initializer=V0 * u.mV, **syn,
                     **cell_kwargs(theta))
     brainstate.nn.init_all_states(net)
-    return net, I_cells
+    return net
 
 
 #: XLA options for wbmodel's compiled programs on the CPU. LLVM vectorises XLA's fused
@@ -214,9 +209,9 @@ def _make_program(n_cells: int, width: int | None, n_steps: int, dt_ms: float,
     n_frames = n_steps // frame_steps
     sparse = width is not None
 
-    def run(theta, key, pre_indices):
-        net, I_cells = _build_network(theta, key, pre_indices if sparse else None, n_cells,
-                                      coupling)
+    def run(theta, I_cells, V0, pre_indices):
+        net = _build_network(theta, I_cells, V0, pre_indices if sparse else None, n_cells,
+                             coupling)
 
         def frame(i):
             if frame_steps == 1:
@@ -231,10 +226,10 @@ def _make_program(n_cells: int, width: int | None, n_steps: int, dt_ms: float,
         with brainstate.environ.context(dt=dt_ms * u.ms):
             packed, V_rec, V_mean = brainstate.transform.for_loop(
                 frame, jnp.arange(n_frames), pbar=pbar)
-        return packed, V_rec, V_mean, I_cells
+        return packed, V_rec, V_mean
 
     if batched:
-        run = jax.vmap(run, in_axes=(0, 0, 0 if sparse else None))
+        run = jax.vmap(run, in_axes=(0, 0, 0, 0 if sparse else None))
         devices = jax.devices()
         if len(devices) > 1 and coupling == "event":
             # The sweep spreads the batch over the devices (sweeps._shard). Each device runs
@@ -242,7 +237,7 @@ def _make_program(n_cells: int, width: int | None, n_steps: int, dt_ms: float,
             # would gather every row to every device at every step.
             P = jax.sharding.PartitionSpec
             run = jax.shard_map(run, mesh=jax.sharding.Mesh(np.array(devices), ("batch",)),
-                                in_specs=(P("batch"), P("batch"), P("batch")),
+                                in_specs=(P("batch"),) * 4,
                                 out_specs=P("batch"), check_vma=False)
     return jit(run)
 
@@ -440,18 +435,19 @@ def simulate(
     record = _check_record(record, n)
     if progress is None:
         progress = n * steps > 2e7
+    I_cells, V0 = _draws(params, seed)
     pre = _wiring(params, seed)
     program = _program(n, None if pre is None else pre.shape[1], steps, dt_ms, record,
                        bool(progress), frame_steps, coupling=coupling)
-    packed, V_rec, V_mean, I_cells = program(
-        param_arrays(params), jax.random.key(seed),
+    packed, V_rec, V_mean = program(
+        param_arrays(params), I_cells, V0,
         jnp.zeros((0, 0), jnp.int32) if pre is None else jnp.asarray(pre))
     V_mean = np.asarray(V_mean)
     check_finite(V_mean, dt_ms * frame_steps, dt_ms)
     return SimulationResult(
         params=params, dt=u.Quantity(dt).in_unit(u.ms),
         duration=u.Quantity(duration).in_unit(u.ms), seed=seed,
-        I_app_cells=np.asarray(I_cells) * UA_PER_CM2, spikes_packed=np.asarray(packed),
+        I_app_cells=I_cells * UA_PER_CM2, spikes_packed=np.asarray(packed),
         record_cells=np.asarray(record, dtype=np.int64), V=np.asarray(V_rec) * u.mV,
         V_mean=V_mean * u.mV, pre_indices=pre, raster_dt=dt_ms * frame_steps * u.ms)
 
@@ -464,8 +460,9 @@ def _check_params(params) -> WBParams:
 
 
 def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+            or not 0 <= seed <= draws.MAX_SEED):
+        raise ValueError(f"seed must be an integer in [0, 2**64 - 1], got {seed!r}")
     return int(seed)
 
 

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import analysis, persistence
-from .network import resolve_coupling, wiring_width
+from .network import resolve_coupling
 from .params import _QUANTITIES, WBParams
 from .simulation import (
     DEFAULT_DT,
@@ -26,6 +26,7 @@ from .simulation import (
     SimulationResult,
     _check_params,
     _check_seed,
+    _draws,
     _frame_steps,
     _program,
     _wiring,
@@ -33,6 +34,7 @@ from .simulation import (
     n_steps_of,
     param_arrays,
 )
+from .wiring import wiring_width
 
 __all__ = ["sweep", "default_summary", "expand_grid"]
 
@@ -137,9 +139,6 @@ def _shard(tree):
         return jax.device_put(tree, spec)
 
     def place(x):
-        if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
-            data = place(jax.random.key_data(x))
-            return jax.random.wrap_key_data(data, impl=jax.random.key_impl(x))
         x = np.asarray(x)
         return jax.make_array_from_callback(x.shape, spec, lambda index: x[index])
 
@@ -267,7 +266,7 @@ def sweep(
                     progress if progress is not None else store is not None)
 
     def chunks():
-        """(program, members, inputs) for every batch, grouped by the shape they compile to."""
+        """(program, members, inputs, drives) of every batch, grouped by program."""
         # With the event-driven sum, the networks of one N share a program whatever their M
         # (wiring padded to the group's widest); the exact sum pays for padding, so there
         # each M is its own group.
@@ -291,23 +290,24 @@ def sweep(
                 padded = chunk + [chunk[-1]] * (B - len(chunk))
                 thetas = [param_arrays(jobs[k][1]) for k in padded]
                 theta = {name: jnp.stack([t[name] for t in thetas]) for name in thetas[0]}
-                keys = jax.vmap(jax.random.key)(jnp.array([jobs[k][2] for k in padded]))
+                I, V0 = (np.stack(x) for x in zip(*(_draws(*jobs[k][1:]) for k in padded),
+                                                  strict=True))
                 if sparse:
                     pre = np.stack([_padded(_wiring(*jobs[k][1:]), width, n) for k in padded])
-                    args = _shard((theta, keys, pre))
+                    args = _shard((theta, I, V0, pre))
                 else:
-                    args = (*_shard((theta, keys)), np.zeros((0, 0), np.int32))
-                yield program, chunk, args
+                    args = (*_shard((theta, I, V0)), np.zeros((0, 0), np.int32))
+                yield program, chunk, args, I
 
-    def finish(chunk, outs):
+    def finish(chunk, outs, I):
         """Summarise one finished batch into its rows (and the store)."""
-        packed, _, V_mean, I_cells = (_gather(x) for x in outs)
+        packed, _, V_mean = (_gather(x) for x in outs)
         for b, k in enumerate(chunk):
             point, p, seed = jobs[k]
             check_finite(V_mean[b], frame_ms, dt_ms, where=f" at {point}, seed {seed}")
             res = SimulationResult(
                 params=p, dt=dt_ms * u.ms, duration=steps * dt_ms * u.ms, seed=seed,
-                I_app_cells=I_cells[b] * (u.uA / u.cm**2), spikes_packed=packed[b],
+                I_app_cells=I[b] * (u.uA / u.cm**2), spikes_packed=packed[b],
                 record_cells=np.zeros(0, np.int64), V=np.zeros((packed.shape[1], 0)) * u.mV,
                 V_mean=V_mean[b] * u.mV, raster_dt=frame_ms * u.ms, pre_indices=None)
             rows[k] = {**point, "seed": seed, **_plain(summarise(res))}
@@ -321,11 +321,11 @@ def sweep(
         # JAX runs a program asynchronously: the next batch is compiled and started before
         # the last one is summarised, so analysis and compilation overlap the simulation.
         pending = None
-        for program, chunk, args in chunks():
+        for program, chunk, args, I in chunks():
             outs = program(*args)
             if pending is not None:
                 finish(*pending)
-            pending = (chunk, outs)
+            pending = (chunk, outs, I)
         if pending is not None:
             finish(*pending)
     finally:

@@ -21,9 +21,13 @@
     E_syn: ["E_syn", 0, 0, 0.5, "mV", "u.mV"],
     n_inputs: ["M", 0, 0, 1, "", ""],
     n_cells: ["N", 0, 0, 1, "cells", ""],
+    wiring: ["wiring", 0, 0, 0, "", ""],
     seed: ["seed", 0, 0, 1, "", ""],
     duration: ["duration", 0, 0, 50, "ms", ""],
   };
+  // The wiring schemes of a sparse network (wbmodel.wiring), as the menu names them.
+  var WIRINGS = { fixed: "fixed in-degree (M each)", bernoulli: "Bernoulli, weights g/⟨M⟩",
+                  bernoulli_scaled: "Bernoulli, weights g/kᵢ" };
   // The paper's network (WBParams()) and the page's defaults for a run: from Python too.
   var PAPER = {}, DTS = [];
   var FRAME_MS = 0.1, CHUNK_MS = 10;
@@ -93,15 +97,16 @@
 
   /** Parameters of the page (slider values) -> the model's parameter object. */
   function modelParams(v) {
-    return { n_cells: v.n_cells, n_inputs: v.n_inputs, I_app: v.I_app, I_sigma: v.I_sigma,
-             g_syn: v.g_syn, E_syn: v.E_syn, beta: 1 / v.tau_syn, phi: v.phi };
+    return { n_cells: v.n_cells, n_inputs: v.n_inputs, wiring: v.wiring, I_app: v.I_app,
+             I_sigma: v.I_sigma, g_syn: v.g_syn, E_syn: v.E_syn, beta: 1 / v.tau_syn, phi: v.phi };
   }
 
   /** The Python line that reruns these parameters with wbmodel. */
   function pythonLine(v) {
     var parts = [];
-    ["n_cells", "n_inputs", "I_app", "I_sigma", "g_syn", "E_syn", "tau_syn", "phi"].forEach(function (k) {
+    ["n_cells", "n_inputs", "wiring", "I_app", "I_sigma", "g_syn", "E_syn", "tau_syn", "phi"].forEach(function (k) {
       if (v[k] === PAPER[k]) return;
+      if (k === "wiring") { if (v.n_inputs !== null) parts.push('wiring="' + v.wiring + '"'); return; }
       var unit = CONTROLS[k][5];
       if (k === "tau_syn") { parts.push("beta=1 / (" + clean(v.tau_syn) + " * u.ms)"); return; }
       parts.push(k + "=" + (v[k] === null ? "None" : clean(v[k]) + (unit ? " * " + unit : "")));
@@ -152,7 +157,8 @@
     this.readout = el("div", { class: "wb-live-readout", role: "status", "aria-live": "polite" }, view);
     this.message = el("div", { class: "wb-live-message", role: "alert" }, view);
     var py = el("div", { class: "wb-live-python" }, view);
-    el("span", {}, py, "Run it in Python (same parameters; the page draws its own network from the seed):");
+    el("span", {}, py, "Run it in Python: this line runs this very network (the same seed draws the same " +
+       "drives, initial potentials and wiring in wbmodel):");
     this.code = el("pre", { class: "wb-live-code" }, py);
     var copy = el("button", { type: "button", class: "wb-copy" }, py, "copy");
     copy.addEventListener("click", function () {
@@ -180,6 +186,15 @@
 
   Explorer.prototype.control = function (form, k) {
     var self = this, c = CONTROLS[k];
+    if (k === "wiring") {
+      var wrow = el("label", { class: "wb-row wb-row-wiring" }, form);
+      el("span", { class: "wb-name" }, wrow, "wiring");
+      var sel = el("select", { class: "wb-wiring", "aria-label": "wiring of a sparse network" }, wrow);
+      Object.keys(WIRINGS).forEach(function (w) { el("option", { value: w }, sel, WIRINGS[w]); });
+      sel.addEventListener("change", function () { self.v.wiring = sel.value; self.changed(); });
+      this.inputs.wiring = { select: sel };
+      return;
+    }
     var row = el("label", { class: "wb-row wb-row-" + k }, form);
     el("span", { class: "wb-name" }, row, c[0]);
     var range = el("input", { type: "range", min: c[1], max: c[2], step: c[3], class: "wb-range", "data-name": k, "aria-label": c[0] }, row);
@@ -213,6 +228,12 @@
   Explorer.prototype.typed = function (k, text, notes) {
     var c = CONTROLS[k], raw = String(text).trim(), x = Number(raw), note = null, ok = true;
     if (k === "n_inputs" && /^(all|none|null)?$/i.test(raw)) { this.v.n_inputs = null; return true; }
+    if (k === "wiring") {
+      if (Object.prototype.hasOwnProperty.call(WIRINGS, raw)) { this.v.wiring = raw; return true; }
+      note = "wiring: “" + text + "” is not one of " + Object.keys(WIRINGS).join(", ") + "; kept " + this.v.wiring + ".";
+      if (notes) notes.push(note); else this.say(note, true);
+      return false;
+    }
     if (raw === "" || !isFinite(x)) {
       note = c[0] + ": “" + text + "” is not a number; kept " + this.shown(k) + ".";
       ok = false;
@@ -240,6 +261,11 @@
     if (v.n_inputs !== null && v.n_inputs > v.n_cells - 1) v.n_inputs = v.n_cells - 1;
     for (var k in this.inputs) {
       if (k === "dt") { this.inputs.dt.value = String(v.dt); continue; }
+      if (k === "wiring") {
+        this.inputs.wiring.select.value = v.wiring;
+        this.inputs.wiring.select.disabled = v.n_inputs === null;
+        continue;
+      }
       var i = this.inputs[k];
       if (k === "n_inputs") {
         i.range.max = v.n_cells - 1;
@@ -270,7 +296,8 @@
   Explorer.prototype.toHash = function () {
     var v = this.v, parts = [];
     Object.keys(PAPER).forEach(function (k) {
-      if (v[k] !== PAPER[k]) parts.push(k + "=" + (v[k] === null ? "all" : clean(v[k])));
+      if (v[k] === PAPER[k]) return;
+      parts.push(k + "=" + (v[k] === null ? "all" : k === "wiring" ? v[k] : clean(v[k])));
     });
     var h = parts.length ? "#wb:" + parts.join("&") : "#wb";
     if (location.hash !== h) history.replaceState(null, "", h);

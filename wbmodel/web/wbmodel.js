@@ -21,7 +21,7 @@
 
 /** The paper's parameters (WBParams' defaults; n_inputs null = all-to-all without self). */
 export const DEFAULTS = Object.freeze({
-  n_cells: 100, n_inputs: null, I_app: 1.0, I_sigma: 0.0, g_syn: 0.1, E_syn: -75.0,
+  n_cells: 100, n_inputs: null, wiring: "fixed", I_app: 1.0, I_sigma: 0.0, g_syn: 0.1, E_syn: -75.0,
   alpha: 12.0, beta: 0.1, theta_syn: 0.0, phi: 5.0, g_Na: 35.0, g_K: 9.0, g_L: 0.1,
   E_Na: 55.0, E_K: -90.0, E_L: -65.0, C: 1.0,
 });
@@ -176,6 +176,7 @@ export function checkParams(given = {}) {
     if (v < lo || v > hi) throw new Error(`${k} must be in [${lo}, ${hi}], got ${v}`);
   }
   if (!Number.isInteger(p.n_cells)) throw new Error(`n_cells must be an integer, got ${p.n_cells}`);
+  if (!WIRINGS.includes(p.wiring)) throw new Error(`wiring must be one of ${WIRINGS.join(", ")}, got ${p.wiring}`);
   const m = p.n_inputs;
   if (m !== null && !(Number.isInteger(m) && m >= 1 && m <= p.n_cells - 1)) {
     throw new Error(`n_inputs must be null (all-to-all) or an integer in [1, ${p.n_cells - 1}], got ${m}`);
@@ -183,58 +184,184 @@ export function checkParams(given = {}) {
   return p;
 }
 
-// -- random numbers (the page's own; wbmodel's JAX draws are passed in for parity) ----------
+// -- random numbers (wbmodel/draws.py and wbmodel/wiring.py, bit for bit) ------------------
+//
+// The same counter-based generator as wbmodel: Threefry-2x32 (JAX's), keyed by the seed,
+// counter (stream, index); 52 bits make a uniform number. Every transform below uses only
+// IEEE-754's correctly rounded operations, in the same order as wbmodel's numpy code, so a
+// seed draws the very network that wbmodel.simulate runs: drives, initial V and wiring.
 
-/** A seeded generator of uniform numbers in [0, 1) (splitmix32 seeding, sfc32 stream). */
-export function rng(seed) {
-  let s = (seed >>> 0) ^ 0x9e3779b9;
-  const mix = () => {
-    s = (s + 0x9e3779b9) | 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
-    z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-    return (z ^ (z >>> 15)) >>> 0;
-  };
-  let a = mix(), b = mix(), c = mix(), d = mix();
-  const next = () => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let k = 0; k < 12; k++) next();
-  next.normal = () => {
-    let u = 0;
-    while (u === 0) u = next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
-  };
-  return next;
-}
+/** Stream of the drives, of the initial V, and the first wiring stream (wbmodel.draws). */
+export const STREAM_DRIVE = 0, STREAM_V0 = 1, STREAM_WIRING = 2;
+/** The wiring schemes of a sparse network (wbmodel.wiring.WIRINGS). */
+export const WIRINGS = Object.freeze(["fixed", "bernoulli", "bernoulli_scaled"]);
 
-/** Every cell's M distinct presynaptic partners, never itself (fixed in-degree), flat (N·M). */
-export function fixedInDegree(N, M, seed) {
-  const r = rng(seed ^ 0x57b), pre = new Int32Array(N * M), pool = new Int32Array(N - 1);
-  for (let i = 0; i < N; i++) {
-    for (let j = 0; j < N - 1; j++) pool[j] = j + (j >= i ? 1 : 0);
-    for (let k = 0; k < M; k++) {  // partial Fisher–Yates
-      const j = k + Math.floor(r() * (N - 1 - k));
-      const t = pool[k]; pool[k] = pool[j]; pool[j] = t;
+const ROTATIONS = [[13, 15, 26, 6], [17, 29, 16, 24]];
+
+function rotl(x, r) { return ((x << r) | (x >>> (32 - r))) >>> 0; }
+
+/** Threefry-2x32, 20 rounds: (key0, key1, x0, x1) → [y0, y1] (uint32 words). */
+export function threefry2x32(key0, key1, x0, x1) {
+  const ks = [key0 >>> 0, key1 >>> 0, (key0 ^ key1 ^ 0x1BD11BDA) >>> 0];
+  let y0 = (x0 + ks[0]) >>> 0, y1 = (x1 + ks[1]) >>> 0;
+  for (let b = 0; b < 5; b++) {
+    const R = ROTATIONS[b % 2];
+    for (let j = 0; j < 4; j++) {
+      y0 = (y0 + y1) >>> 0;
+      y1 = (rotl(y1, R[j]) ^ y0) >>> 0;
     }
-    const row = pool.slice(0, M).sort();
-    pre.set(row, i * M);
+    y0 = (y0 + ks[(b + 1) % 3]) >>> 0;
+    y1 = (y1 + ks[(b + 2) % 3] + b + 1) >>> 0;
   }
-  return pre;
+  return [y0, y1];
 }
 
-/** Initial V (uniform in V_INIT_RANGE) and drives (Normal(I_app, I_sigma)) from a seed. */
+const TWO_M52 = 2 ** -52;
+
+/** A seed's key words (two uint32), as JAX splits a 64-bit seed. */
+function seedKey(seed) {
+  if (!(Number.isSafeInteger(seed) && seed >= 0)) {
+    throw new Error(`seed must be an integer in [0, 2^53), got ${seed}`);
+  }
+  return [Math.floor(seed / 4294967296) >>> 0, seed % 4294967296];
+}
+
+function bits52(key, stream, index) {
+  const [y0, y1] = threefry2x32(key[0], key[1], stream >>> 0, index >>> 0);
+  return (y0 >>> 12) * 4294967296 + y1;
+}
+
+/** Uniform number in [0, 1) of (seed, stream, index), a multiple of 2^-52. */
+export function uniform(seed, stream, index) { return bits52(seedKey(seed), stream, index) * TWO_M52; }
+
+/** Uniform number in (0, 1): the centre (k + ½)·2^-52 of its cell. */
+export function openUniform(seed, stream, index) {
+  return (bits52(seedKey(seed), stream, index) + 0.5) * TWO_M52;
+}
+
+const LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
+const LG = [6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01,
+  2.222219843214978396e-01, 1.818357216161805012e-01, 1.531383769920937332e-01,
+  1.479819860511658591e-01];
+const SQRT_HALF = 0.70710678118654752440;
+const F64 = new DataView(new ArrayBuffer(8));
+
+/** Natural logarithm of a positive normal number, as wbmodel.draws.log (fdlibm's). */
+export function log(x) {
+  F64.setFloat64(0, x);
+  const hi = F64.getUint32(0);
+  let e = ((hi >>> 20) & 0x7ff) - 1022;
+  F64.setUint32(0, ((hi & 0x800fffff) | 0x3fe00000) >>> 0);
+  let m = F64.getFloat64(0);  // x = m·2^e, m in [0.5, 1): numpy's frexp
+  if (m < SQRT_HALF) { m = m * 2.0; e -= 1; }
+  const k = e, f = m - 1.0, s = f / (2.0 + f), z = s * s, w = z * z;
+  const t1 = w * (LG[1] + w * (LG[3] + w * LG[5]));
+  const t2 = z * (LG[0] + w * (LG[2] + w * (LG[4] + w * LG[6])));
+  const R = t2 + t1, hfsq = 0.5 * f * f;
+  return k * LN2_HI - ((hfsq - (s * (hfsq + R) + k * LN2_LO)) - f);
+}
+
+const AS241 = {
+  A: [3.3871328727963666080e0, 1.3314166789178437745e2, 1.9715909503065514427e3,
+    1.3731693765509461125e4, 4.5921953931549871457e4, 6.7265770927008700853e4,
+    3.3430575583588128105e4, 2.5090809287301226727e3],
+  B: [1.0, 4.2313330701600911252e1, 6.8718700749205790830e2, 5.3941960214247511077e3,
+    2.1213794301586595867e4, 3.9307895800092710610e4, 2.8729085735721942674e4,
+    5.2264952788528545610e3],
+  C: [1.42343711074968357734e0, 4.63033784615654529590e0, 5.76949722146069140550e0,
+    3.64784832476320460504e0, 1.27045825245236838258e0, 2.41780725177450611770e-1,
+    2.27238449892691845833e-2, 7.74545014278341407640e-4],
+  D: [1.0, 2.05319162663775882187e0, 1.67638483018380384940e0, 6.89767334985100004550e-1,
+    1.48103976427480074590e-1, 1.51986665636164571966e-2, 5.47593808499534494600e-4,
+    1.05075007164441684324e-9],
+  E: [6.65790464350110377720e0, 5.46378491116411436990e0, 1.78482653991729133580e0,
+    2.96560571828504891230e-1, 2.65321895265761230930e-2, 1.24266094738807843860e-3,
+    2.71155556874348757815e-5, 2.01033439929228813265e-7],
+  F: [1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1, 1.48753612908506148525e-2,
+    7.86869131145613259100e-4, 1.84631831751005468180e-5, 1.42151175831644588870e-7,
+    2.04426310338993978564e-15],
+};
+
+function horner(c, x) {
+  let out = c[c.length - 1];
+  for (let k = c.length - 2; k >= 0; k--) out = out * x + c[k];
+  return out;
+}
+
+/** The standard normal quantile Φ⁻¹(p), p in (0, 1) (Wichura's AS 241, as wbmodel). */
+export function normalIcdf(p) {
+  const q = p - 0.5;
+  if (Math.abs(q) <= 0.425) {
+    const r = 0.180625 - q * q;
+    return (q * horner(AS241.A, r)) / horner(AS241.B, r);
+  }
+  const rt = Math.sqrt(-log(q < 0.0 ? p : 1.0 - p));
+  let z;
+  if (rt <= 5.0) { const t = rt - 1.6; z = horner(AS241.C, t) / horner(AS241.D, t); }
+  else { const t = rt - 5.0; z = horner(AS241.E, t) / horner(AS241.F, t); }
+  return q < 0.0 ? -z : z;
+}
+
+/**
+ * What a run draws from its seed before the first step (wbmodel.simulation.initial_state):
+ * I (drives, µA/cm²) and V0 (mV), float32 values in Float64Arrays, and pre, the wiring
+ * (Int32Array N·K, row-major, N marks padding; null when all-to-all) with its width K.
+ */
 export function initialState(p, seed) {
-  const r = rng(seed), N = p.n_cells, I = new Float64Array(N), V0 = new Float64Array(N);
-  for (let i = 0; i < N; i++) I[i] = p.I_app + p.I_sigma * r.normal();
-  for (let i = 0; i < N; i++) V0[i] = V_INIT_RANGE[0] + (V_INIT_RANGE[1] - V_INIT_RANGE[0]) * r();
-  return { I, V0 };
+  const N = p.n_cells, I = new Float64Array(N), V0 = new Float64Array(N), key = seedKey(seed);
+  const [lo, hi] = V_INIT_RANGE;
+  for (let i = 0; i < N; i++) {
+    const z = normalIcdf((bits52(key, STREAM_DRIVE, i) + 0.5) * TWO_M52);
+    I[i] = Math.fround(p.I_app + p.I_sigma * z);
+    V0[i] = Math.fround(lo + (hi - lo) * (bits52(key, STREAM_V0, i) * TWO_M52));
+  }
+  const w = p.n_inputs === null ? null : wiring(N, p.n_inputs, p.wiring ?? "fixed", seed);
+  return { I, V0, pre: w && w.pre, K: w && w.K };
+}
+
+/** The width K of a sparse network's wiring (wbmodel.wiring.wiring_width). */
+export function wiringWidth(N, M, scheme) {
+  if (scheme === "fixed") return M;
+  const p = M / (N - 1);
+  return Math.min(N - 1, Math.ceil(M + 6 * Math.sqrt(M * (1 - p)) + 6));
+}
+
+/**
+ * A sparse network's wiring (wbmodel.wiring.wiring_indices): {pre, K}, pre an Int32Array of
+ * N rows of K presynaptic cells, ascending, padded with N (a silent source).
+ */
+export function wiring(N, M, scheme, seed) {
+  if (!WIRINGS.includes(scheme)) throw new Error(`wiring must be one of ${WIRINGS.join(", ")}, got ${scheme}`);
+  if (!(Number.isInteger(M) && M >= 1 && M <= N - 1)) throw new Error(`n_inputs must be in [1, ${N - 1}], got ${M}`);
+  const n = N - 1, K = wiringWidth(N, M, scheme), pre = new Int32Array(N * K).fill(N);
+  const key = seedKey(seed), p = M / n;
+  const row = [];
+  const seen = new Uint8Array(n);
+  for (let i = 0; i < N; i++) {
+    row.length = 0;
+    const stream = STREAM_WIRING + i;
+    if (M === n || (scheme !== "fixed" && p >= 1.0)) {
+      for (let c = 0; c < n; c++) row.push(c);
+    } else if (scheme === "fixed") {  // the first M distinct candidates ⌊u·(N − 1)⌋
+      seen.fill(0);
+      for (let k = 0; row.length < M; k++) {
+        const c = Math.min(Math.floor(bits52(key, stream, k) * TWO_M52 * n), n - 1);
+        if (!seen[c]) { seen[c] = 1; row.push(c); }
+      }
+    } else {  // Bernoulli(p) by geometric skips
+      const logQ = log(1.0 - p);
+      let acc = 0;
+      for (let k = 0; ; k++) {
+        acc += Math.floor(log((bits52(key, stream, k) + 0.5) * TWO_M52) / logQ) + 1.0;
+        if (acc - 1.0 >= n) break;
+        row.push(acc - 1.0);
+      }
+      if (row.length > K) throw new Error(`a cell drew ${row.length} inputs, more than the padding ${K}`);
+    }
+    const out = row.map((c) => c + (c >= i ? 1 : 0)).sort((a, b) => a - b);
+    pre.set(out, i * K);
+  }
+  return { pre, K };
 }
 
 // -- the network (wbmodel/network.py) ---------------------------------------------------------
@@ -242,9 +369,10 @@ export function initialState(p, seed) {
 /**
  * N cells coupled by GABA_A synapses, stepped in place.
  *
- * options: dt (ms), seed, V0 and I (Float64Array(N): initial V and drives; default from the
- * seed), pre (Int32Array N·M: sparse wiring; default drawn from the seed when n_inputs is
- * set), record (cell indices whose V to keep), tables (default true).
+ * options: dt (ms), seed, V0 and I (Float64Array(N): initial V and drives; default drawn
+ * from the seed, as wbmodel draws them), pre (Int32Array of N rows of K inputs, N marking
+ * padding: sparse wiring; default drawn from the seed when n_inputs is set), tables
+ * (default true).
  */
 export class Network {
   constructor(params, options = {}) {
@@ -255,22 +383,33 @@ export class Network {
       throw new Error(`dt must be in (0, ${MAX_DT}] ms, got ${dt}`);
     }
     const seed = options.seed ?? 0;
-    const init = initialState(p, seed);
+    const drawn = options.I && options.V0 && (options.pre || p.n_inputs === null);
+    const init = drawn ? null : initialState(p, seed);
     this.I = Float64Array.from(options.I ?? init.I);
     const V0 = Float64Array.from(options.V0 ?? init.V0);
     if (this.I.length !== N || V0.length !== N) throw new Error(`I and V0 must have ${N} values`);
     this.V = V0;
     this.h = V0.map(h_inf);
     this.n = V0.map(n_inf);
-    this.s = new Float64Array(N);
+    this.s = new Float64Array(N + 1);  // s[N] = 0: the silent source of padded wiring
     this.g = new Float64Array(N);
     this.M = p.n_inputs === null ? N - 1 : p.n_inputs;
-    this.w = p.g_syn / this.M;  // weight of one synapse: g_syn/(N − 1) or g_syn/M
+    // each synapse onto cell i weighs g_syn/(N − 1), g_syn/M or g_syn/k_i (bernoulli_scaled)
+    this.w = new Float64Array(N).fill(p.g_syn / this.M);
     this.pre = null;
+    this.K = 0;
     if (p.n_inputs !== null) {
-      this.pre = options.pre ? Int32Array.from(options.pre) : fixedInDegree(N, p.n_inputs, seed);
-      if (this.pre.length !== N * p.n_inputs) throw new Error(`pre must have N·M = ${N * p.n_inputs} entries`);
-      for (const j of this.pre) if (!(j >= 0 && j < N)) throw new Error(`pre holds a bad index ${j}`);
+      this.pre = Int32Array.from(options.pre ?? init.pre);
+      if (this.pre.length % N !== 0) throw new Error(`pre must have N rows of inputs`);
+      this.K = this.pre.length / N;
+      for (const j of this.pre) if (!(j >= 0 && j <= N)) throw new Error(`pre holds a bad index ${j}`);
+      if (p.wiring === "bernoulli_scaled") {
+        for (let i = 0; i < N; i++) {
+          let k = 0;
+          for (let c = 0; c < this.K; c++) if (this.pre[i * this.K + c] < N) k++;
+          this.w[i] = p.g_syn / Math.max(k, 1);
+        }
+      }
     }
     this.tables = options.tables === false ? null : makeTables(p, dt);
     this.stepCount = 0;
@@ -283,7 +422,7 @@ export class Network {
    * Returns the number of spikes.
    */
   run(steps, onSpike = null, frameSteps = 0, onFrame = null) {
-    const { p, N, dt, V, h, n, s, g, I, w, pre, M } = this;
+    const { p, N, dt, V, h, n, s, g, I, w, pre, K } = this;
     const T = this.tables;
     const gNa = p.g_Na, gK = p.g_K, gL = p.g_L, ENa = p.E_Na, EK = p.E_K, EL = p.E_L;
     const Esyn = p.E_syn, invC = 1.0 / p.C;
@@ -296,12 +435,12 @@ export class Network {
       if (pre === null) {
         let S = 0.0;
         for (let j = 0; j < N; j++) S += s[j];
-        for (let i = 0; i < N; i++) g[i] = w * (S - s[i]);
+        for (let i = 0; i < N; i++) g[i] = w[i] * (S - s[i]);
       } else {
-        for (let i = 0, o = 0; i < N; i++, o += M) {
+        for (let i = 0, o = 0; i < N; i++, o += K) {
           let S = 0.0;
-          for (let c = 0; c < M; c++) S += s[pre[o + c]];
-          g[i] = w * S;
+          for (let c = 0; c < K; c++) S += s[pre[o + c]];
+          g[i] = w[i] * S;
         }
       }
       for (let i = 0; i < N; i++) {

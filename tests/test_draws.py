@@ -1,0 +1,109 @@
+"""The random draws of a network: JAX's generator, exact transforms, the page's own copy.
+
+wbmodel draws each cell's drive, initial V and the wiring on the host from Threefry-2x32
+bits with IEEE-754's correctly rounded operations only (wbmodel.draws); the page's
+JavaScript repeats them. These tests check the generator against JAX's, the transforms
+against SciPy, their statistics, and that Node draws the very same networks, bit for bit.
+"""
+
+from __future__ import annotations
+
+import brainunit as u
+import jax.numpy as jnp
+import node
+import numpy as np
+import pytest
+from scipy import special, stats
+
+import wbmodel as wb
+from wbmodel import browser as web
+from wbmodel import draws
+from wbmodel.simulation import initial_state
+
+UA = u.uA / u.cm**2
+
+#: The networks whose draws the page must repeat exactly (issue #21's list, plus the other
+#: two wirings and M = N − 1).
+CASES = {
+    "all-to-all": wb.WBParams(),
+    "N=200,M=10": wb.WBParams(n_cells=200, n_inputs=10),
+    "I_sigma=0.03": wb.WBParams(I_sigma=0.03 * UA),
+    "N=1000,M=50": wb.WBParams(n_cells=1000, n_inputs=50, I_sigma=0.02 * UA),
+    "bernoulli": wb.WBParams(n_cells=300, n_inputs=20, wiring="bernoulli"),
+    "bernoulli_scaled": wb.WBParams(n_cells=100, n_inputs=60, wiring="bernoulli_scaled",
+                                    I_sigma=0.1 * UA),
+    "M=N-1": wb.WBParams(n_cells=50, n_inputs=49),
+}
+SEEDS = list(range(20)) + [2**31 - 1, 2**40 + 7]
+
+
+def test_threefry_is_jaxs():
+    from jax.extend.random import threefry2x32_p
+
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        k = rng.integers(0, 2**32, size=2, dtype=np.uint64).astype(np.uint32)
+        x = rng.integers(0, 2**32, size=(2, 513), dtype=np.uint64).astype(np.uint32)
+        theirs = threefry2x32_p.bind(jnp.uint32(k[0]), jnp.uint32(k[1]), jnp.asarray(x[0]),
+                                     jnp.asarray(x[1]))
+        ours = draws.threefry2x32(k[0], k[1], x[0], x[1])
+        for a, b in zip(theirs, ours, strict=True):
+            np.testing.assert_array_equal(np.asarray(a), b)
+
+
+def test_the_logarithm_is_within_one_ulp():
+    rng = np.random.default_rng(1)
+    x = np.concatenate([rng.random(200_000), 10.0 ** rng.uniform(-300, 300, 20_000),
+                        [2**-1022, 0.5, 1.0, 2.0, np.nextafter(1.0, 0), np.nextafter(1.0, 2)]])
+    ours, ref = draws.log(x), np.log(x)
+    ulps = np.abs(ours - ref) / np.spacing(np.maximum(np.abs(ref), 2**-1022))
+    assert ulps.max() <= 1.0, ulps.max()
+    assert draws.log(1.0) == 0.0
+
+
+def test_the_normal_quantile_matches_scipy():
+    p = np.concatenate([draws.open_uniform(5, 0, np.arange(100_000)),
+                        [2**-53, 1e-300, 1e-20, 0.02425, 0.075, 0.5, 0.925, 1 - 2**-53]])
+    z, ref = draws.normal_icdf(p), special.ndtri(p)
+    np.testing.assert_allclose(z, ref, rtol=1e-14, atol=1e-15)
+    assert np.all(np.diff(draws.normal_icdf(np.linspace(1e-9, 1 - 1e-9, 10_001))) > 0), \
+        "the quantile increases"
+
+
+def test_drives_are_normal_and_potentials_uniform():
+    z = (draws.drives(1.0, 0.25, 3, 200_000).astype(float) - 1.0) / 0.25
+    assert abs(z.mean()) < 0.01 and abs(z.std() - 1) < 0.01, (z.mean(), z.std())
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+    V = draws.initial_V(3, 200_000).astype(float)
+    assert V.min() >= -70 and V.max() < -50
+    assert stats.kstest((V + 70) / 20, "uniform").pvalue > 1e-3
+    assert np.all(draws.drives(1.0, 0.0, 9, 100) == np.float32(1.0)), "no spread: I_app exactly"
+
+
+def test_seeds_differ_and_repeat():
+    a, b = draws.initial_V(0, 100), draws.initial_V(1, 100)
+    assert not np.array_equal(a, b)
+    np.testing.assert_array_equal(a, draws.initial_V(0, 100))
+    np.testing.assert_array_equal(draws.initial_V(0, 50), a[:50]), "cell i's draw is its own"
+    with pytest.raises(ValueError, match="seed"):
+        wb.simulate(wb.WBParams(), duration=1 * u.ms, seed=2**64)
+
+
+def test_the_page_draws_the_same_networks_bit_for_bit():
+    jobs = [(name, seed) for name in CASES for seed in SEEDS]
+    out = node.run("""return args.map(([p, seed]) => {
+        const s = wb.initialState(wb.checkParams(p), seed);
+        return [Array.from(s.I), Array.from(s.V0), s.pre && Array.from(s.pre)]; });""",
+                   [[web.js_params(CASES[name]), seed] for name, seed in jobs])
+    for (name, seed), (I, V0, pre) in zip(jobs, out, strict=True):
+        ref = initial_state(CASES[name], seed)
+        np.testing.assert_array_equal(np.float32(I), ref["I_app_cells"].to_decimal(UA),
+                                      err_msg=f"{name}, seed {seed}: drives")
+        np.testing.assert_array_equal(np.float32(V0), ref["V0"].to_decimal(u.mV),
+                                      err_msg=f"{name}, seed {seed}: initial V")
+        if ref["pre_indices"] is None:
+            assert pre is None, name
+        else:
+            np.testing.assert_array_equal(
+                np.reshape(pre, ref["pre_indices"].shape), ref["pre_indices"],
+                err_msg=f"{name}, seed {seed}: wiring")

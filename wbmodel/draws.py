@@ -1,0 +1,180 @@
+"""Every random number a network draws from its seed, reproducible bit for bit.
+
+A run's seed decides three things: each cell's drive I_app,i ~ Normal(I_app, I_σ), each
+cell's initial V ~ Uniform[−70, −50) mV and, in a sparse network, the wiring
+(:mod:`wbmodel.wiring`). They are drawn here, on the host, in float64 arithmetic that uses
+only IEEE-754's correctly rounded operations (+, −, ×, ÷, √, floor) and integer bit
+operations, then rounded once to float32. The page's JavaScript model
+(``wbmodel/web/wbmodel.js``) repeats the same operations in the same order, so for a seed it
+draws exactly the network that :func:`wbmodel.simulate` runs (tests/test_web_parity.py).
+
+Why not ``jax.random.normal``: its float32 transform goes through XLA's inverse error
+function and logarithm, whose polynomial approximations and fused multiply-adds belong to
+the XLA build; no second implementation can promise to match them bit for bit. The bits
+themselves do come from JAX's generator: :func:`threefry2x32` is Threefry-2x32 with 20
+rounds (Salmon et al. 2011), the function behind ``jax.random``, and a test checks it
+against ``jax.extend.random.threefry2x32_p``.
+
+Counters: draw ``index`` of stream ``stream`` under ``seed`` is
+``threefry2x32(key=(seed >> 32, seed & 0xFFFFFFFF), counter=(stream, index))``, 64 bits, of
+which 52 make one uniform number. Streams: :data:`STREAM_DRIVE` (index: the cell),
+:data:`STREAM_V0` (the cell) and ``STREAM_WIRING + i`` (the inputs of cell i).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["threefry2x32", "uniform", "open_uniform", "log", "normal_icdf", "drives",
+           "initial_V", "STREAM_DRIVE", "STREAM_V0", "STREAM_WIRING", "V_INIT_RANGE",
+           "MAX_SEED"]
+
+#: Stream of the drives' normal draws (one per cell).
+STREAM_DRIVE = 0
+#: Stream of the initial potentials (one per cell).
+STREAM_V0 = 1
+#: Cell i's inputs are drawn from stream ``STREAM_WIRING + i``.
+STREAM_WIRING = 2
+#: The initial V of every cell is drawn uniformly from this range (mV).
+V_INIT_RANGE = (-70.0, -50.0)
+#: Seeds are integers in [0, MAX_SEED] (two 32-bit key words).
+MAX_SEED = 2**64 - 1
+
+_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
+_PARITY = np.uint32(0x1BD11BDA)
+_TWO_M52 = 2.0**-52
+
+
+def _rotl(x, r):
+    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+
+def threefry2x32(key0, key1, x0, x1):
+    """Threefry-2x32, 20 rounds: (key, counter) → two uint32 words (JAX's generator).
+
+    Parameters
+    ----------
+    key0, key1, x0, x1 : int or array of uint32
+        The key and the counter (broadcast together).
+
+    Returns
+    -------
+    tuple of two ndarrays of uint32
+    """
+    k0, k1 = np.uint32(key0), np.uint32(key1)
+    ks = (k0, k1, k0 ^ k1 ^ _PARITY)
+    with np.errstate(over="ignore"):
+        y0 = np.asarray(x0, np.uint32) + ks[0]
+        y1 = np.asarray(x1, np.uint32) + ks[1]
+        y0, y1 = np.broadcast_arrays(y0, y1)
+        y0, y1 = y0.copy(), y1.copy()
+        for block in range(5):
+            for r in _ROTATIONS[block % 2]:
+                y0 += y1
+                y1 = _rotl(y1, r) ^ y0
+            y0 += ks[(block + 1) % 3]
+            y1 += ks[(block + 2) % 3] + np.uint32(block + 1)
+    return y0, y1
+
+
+def _bits52(seed: int, stream, index) -> np.ndarray:
+    """52 random bits per (stream, index), as exact float64 integers in [0, 2**52)."""
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be in [0, 2**64 - 1], got {seed}")
+    y0, y1 = threefry2x32(seed >> 32, seed & 0xFFFFFFFF, stream, index)
+    return (y0 >> np.uint32(12)).astype(np.float64) * 4294967296.0 + y1.astype(np.float64)
+
+
+def uniform(seed: int, stream, index) -> np.ndarray:
+    """Uniform numbers in [0, 1), multiples of 2**-52 (float64)."""
+    return _bits52(seed, stream, index) * _TWO_M52
+
+
+def open_uniform(seed: int, stream, index) -> np.ndarray:
+    """Uniform numbers in (0, 1): the centres (k + ½)·2**-52 of the 2**52 cells (float64)."""
+    return (_bits52(seed, stream, index) + 0.5) * _TWO_M52
+
+
+# The logarithm of fdlibm (Sun Microsystems, 1993; also V8's and many libms'), written with
+# the correctly rounded operations only, so that numpy and JavaScript agree to the bit.
+_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+_LG = (6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01,
+       2.222219843214978396e-01, 1.818357216161805012e-01, 1.531383769920937332e-01,
+       1.479819860511658591e-01)
+_SQRT_HALF = 0.70710678118654752440
+
+
+def log(x) -> np.ndarray:
+    """Natural logarithm of positive, finite, normal float64 numbers (error < 1 ulp).
+
+    x = m·2**e with m in [√½, √2); log m = 2 atanh(f/(2 + f)), f = m − 1, by fdlibm's
+    polynomial.
+    """
+    m, e = np.frexp(np.asarray(x, np.float64))  # m in [0.5, 1)
+    low = m < _SQRT_HALF
+    m = np.where(low, m * 2.0, m)
+    k = (e - low).astype(np.float64)
+    f = m - 1.0
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    t1 = w * (_LG[1] + w * (_LG[3] + w * _LG[5]))
+    t2 = z * (_LG[0] + w * (_LG[2] + w * (_LG[4] + w * _LG[6])))
+    R = t2 + t1
+    hfsq = 0.5 * f * f
+    return k * _LN2_HI - ((hfsq - (s * (hfsq + R) + k * _LN2_LO)) - f)
+
+
+# Wichura's AS 241 (PPND16): the normal quantile to about 1e-16, as rational functions.
+_A = (3.3871328727963666080e0, 1.3314166789178437745e2, 1.9715909503065514427e3,
+      1.3731693765509461125e4, 4.5921953931549871457e4, 6.7265770927008700853e4,
+      3.3430575583588128105e4, 2.5090809287301226727e3)
+_B = (1.0, 4.2313330701600911252e1, 6.8718700749205790830e2, 5.3941960214247511077e3,
+      2.1213794301586595867e4, 3.9307895800092710610e4, 2.8729085735721942674e4,
+      5.2264952788528545610e3)
+_C = (1.42343711074968357734e0, 4.63033784615654529590e0, 5.76949722146069140550e0,
+      3.64784832476320460504e0, 1.27045825245236838258e0, 2.41780725177450611770e-1,
+      2.27238449892691845833e-2, 7.74545014278341407640e-4)
+_D = (1.0, 2.05319162663775882187e0, 1.67638483018380384940e0, 6.89767334985100004550e-1,
+      1.48103976427480074590e-1, 1.51986665636164571966e-2, 5.47593808499534494600e-4,
+      1.05075007164441684324e-9)
+_E = (6.65790464350110377720e0, 5.46378491116411436990e0, 1.78482653991729133580e0,
+      2.96560571828504891230e-1, 2.65321895265761230930e-2, 1.24266094738807843860e-3,
+      2.71155556874348757815e-5, 2.01033439929228813265e-7)
+_F = (1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1, 1.48753612908506148525e-2,
+      7.86869131145613259100e-4, 1.84631831751005468180e-5, 1.42151175831644588870e-7,
+      2.04426310338993978564e-15)
+
+
+def _horner(c, x):
+    out = np.full_like(x, c[-1])
+    for a in c[-2::-1]:
+        out = out * x + a
+    return out
+
+
+def normal_icdf(p) -> np.ndarray:
+    """The standard normal quantile Φ⁻¹(p) for p in (0, 1) (float64, AS 241)."""
+    p = np.asarray(p, np.float64)
+    q = p - 0.5
+    r = 0.180625 - q * q
+    central = q * _horner(_A, r) / _horner(_B, r)
+    tail_p = np.where(q < 0.0, p, 1.0 - p)
+    rt = np.sqrt(-log(np.where(np.abs(q) <= 0.425, 0.5, tail_p)))
+    near = _horner(_C, rt - 1.6) / _horner(_D, rt - 1.6)
+    far = _horner(_E, rt - 5.0) / _horner(_F, rt - 5.0)
+    tail = np.where(rt <= 5.0, near, far)
+    tail = np.where(q < 0.0, -tail, tail)
+    return np.where(np.abs(q) <= 0.425, central, tail)
+
+
+def drives(I_app: float, I_sigma: float, seed: int, n_cells: int) -> np.ndarray:
+    """Each cell's drive I_app + I_σ·z_i, z_i ~ Normal(0, 1), µA/cm² (float32, shape (N,))."""
+    z = normal_icdf(open_uniform(seed, STREAM_DRIVE, np.arange(n_cells)))
+    return (float(I_app) + float(I_sigma) * z).astype(np.float32)
+
+
+def initial_V(seed: int, n_cells: int) -> np.ndarray:
+    """Each cell's initial V, uniform in :data:`V_INIT_RANGE`, mV (float32, shape (N,))."""
+    lo, hi = V_INIT_RANGE
+    return (lo + (hi - lo) * uniform(seed, STREAM_V0, np.arange(n_cells))).astype(np.float32)
