@@ -1,5 +1,6 @@
 """The book's sources, checked without building: code that fits the page, numbered and
-captioned figures, the report's rows, and launch buttons that can work (Binder, Colab)."""
+captioned figures, the report's rows, the model's code shown from the modules themselves,
+and launch buttons that can work (Binder, Colab)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-NOTEBOOKS = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
+#: Every notebook of the book, and the numbered chapters among them (the paper's claims,
+#: each with its closing table pasted into the reproduction report).
+NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
+CHAPTERS = [p for p in NOTEBOOKS if re.match(r"\d\d_", p.name)]
+
+
+def toc_pages() -> list[str]:
+    """The book's pages in the order of ``_toc.yml`` (names under ``book/``)."""
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    return re.findall(r"(?:root|file): book/(\S+)", toc)
 
 #: Characters of code that fit the content column of the built page at 1280 px (DejaVu Sans
 #: Mono at the theme's size: 684 px box, 32 px padding, 8.43 px per character = 77).
@@ -41,8 +51,11 @@ def _code_blocks():
             ln for ln in body.splitlines() if not ln.startswith(":"))
 
 
-def test_notebooks_exist():
-    assert len(NOTEBOOKS) == 8
+def test_the_toc_holds_every_notebook():
+    pages = toc_pages()
+    assert sorted(f"{p}.ipynb" for p in pages if (BOOK / f"{p}.ipynb").exists()) == \
+        [p.name for p in NOTEBOOKS], "every notebook is a page of the book, and only once"
+    assert len(CHAPTERS) == 8
 
 
 def test_every_code_line_fits_the_column():
@@ -83,7 +96,8 @@ def test_figure_names_are_unique_across_the_book():
 
 def test_the_report_has_one_row_per_claim_of_every_chapter():
     report = (BOOK / "report.md").read_text(encoding="utf-8")
-    for path in NOTEBOOKS:
+    assert "```{claims-summary}" in report, "the report opens with the count of claims"
+    for path in CHAPTERS:
         key = "ch" + path.name[:2]
         code = "\n".join(_src(c) for c in _cells(path) if c["cell_type"] == "code")
         assert code.count(f'key="{key}"') == 1, f"{path.name} glues its claims as {key}"
@@ -93,6 +107,87 @@ def test_the_report_has_one_row_per_claim_of_every_chapter():
         assert rows == list(range(1, n + 1)), (path.name, n, rows)
         for part in ("paper", "verdict"):
             assert len(re.findall(rf"{key}-\d+-{part}`", report)) == n
+        section = report.split(f"{{doc}}`{path.stem}`")[1].split("\n## ")[0]
+        assert section.count(f"{key}-") == 3 * n, f"{path.name}'s rows sit under its heading"
+
+
+# -- the model on the page: its own code, never a copy ---------------------------------------
+
+#: The modules whose code the book shows, and the names they define.
+MODEL = ["cell", "synapse", "network", "seed_guide"]
+
+
+def _includes():
+    """(where, file, options) of every literalinclude in the notebooks' Markdown."""
+    fence = re.compile(r"^(`{3,}|:{3,})\{literalinclude\}\s+(\S+)\n((?::[\w-]+:[^\n]*\n)*)",
+                       re.M)
+    for path in NOTEBOOKS:
+        for c in _cells(path):
+            if c["cell_type"] != "markdown":
+                continue
+            for m in fence.finditer(_src(c)):
+                opts = dict(re.match(r":([\w-]+):\s*(.*)", line).groups()
+                            for line in m.group(3).splitlines())
+                yield f"{path.name}:{c['id']}", (BOOK / m.group(2)).resolve(), opts
+
+
+def _shown(file: Path, opts: dict) -> str:
+    """The text a literalinclude shows, as Sphinx's own reader selects it."""
+    from sphinx.directives.code import LiteralIncludeReader
+
+    options = {k: (None if k == "dedent" and not v else v) for k, v in opts.items()
+               if k != "caption"}
+    config = types.SimpleNamespace(source_encoding="utf-8-sig")
+    text, _ = LiteralIncludeReader(str(file), options, config).read()
+    return text
+
+
+def test_the_chapters_show_the_models_own_code():
+    shown = {}
+    for where, file, opts in _includes():
+        assert file.is_file() and file.parent == ROOT / "wbmodel", (where, file)
+        assert opts.get("caption", "").startswith(f"wbmodel/{file.name}"), \
+            f"{where}: the caption names the file it shows"
+        text = _shown(file, opts)
+        assert text.strip(), f"{where}: {opts} selects nothing in {file.name}"
+        wide = [ln for ln in text.splitlines() if len(ln) > CODE_WIDTH]
+        # the guide's code is shown as the guide writes it (in a dropdown, scrolling)
+        assert not wide or file.name == "seed_guide.py", \
+            f"{where}: shown lines wider than the column: {wide}"
+        shown.setdefault(file.name, []).append(text)
+    # the pieces the issue names: the cell's rates, state, right-hand sides and step; the
+    # synapse; the network's projection and step
+    joined = {k: "\n".join(v) for k, v in shown.items()}
+    for name, needles in {
+            "cell.py": ["def alpha_m", "def init_state", "def dV", "def dh", "def dn",
+                        "def update", "exp_euler_step"],
+            "synapse.py": ["def F_syn", "def ds", "def update", "def init_state"],
+            "network.py": ["CurrentProj", "AllToAll", "COBA", "def update"],
+            "seed_guide.py": ["class WBNeuron", "class GABASyn", "class GammaNet"]}.items():
+        for needle in needles:
+            assert needle in joined.get(name, ""), f"the book shows {needle} of {name}"
+
+
+def test_no_page_holds_a_copy_of_the_models_code():
+    """A class or function of the model defined again in a code cell or a fenced block."""
+    import ast
+
+    names = set()
+    for mod in MODEL:
+        tree = ast.parse((ROOT / "wbmodel" / f"{mod}.py").read_text(encoding="utf-8"))
+        names |= {n.name for n in ast.walk(tree)
+                  if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    names -= {"update", "init_state", "reset_state", "run", "step"}
+    for path in NOTEBOOKS:
+        for c in _cells(path):
+            src = _src(c)
+            blocks = [src] if c["cell_type"] == "code" else re.findall(
+                r"```(?:python|py)?\n(.*?)```", src, re.S)
+            for block in blocks:
+                defined = set(re.findall(r"^\s*(?:def|class)\s+(\w+)", block, re.M))
+                assert not defined & names, \
+                    f"{path.name}:{c['id']} defines {defined & names} again: " \
+                    "show the module's own code (literalinclude) instead"
 
 
 # -- launch buttons ---------------------------------------------------------------------------

@@ -19,8 +19,17 @@ def test_reference_is_independent_of_wbmodel():
     tree = ast.parse(inspect.getsource(ref))
     imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    assert imported <= {"__future__", "numpy", "scipy.integrate", "scipy.optimize",
-                        "scipy.special"}, imported
+    # importlib: only to read the paper's Fig. 1A points (package data)
+    assert imported <= {"__future__", "importlib", "numpy", "scipy.integrate",
+                        "scipy.optimize", "scipy.special"}, imported
+
+
+def test_the_papers_fig1a_points():
+    d = wb.reference.paper_fig1a()
+    assert d["I"].size == d["f"].size == 34
+    assert np.all(np.diff(d["I"]) > 0) and np.all(np.diff(d["f"]) > 0), "the curve rises"
+    assert np.all((d["f_min"] <= d["f"]) & (d["f"] <= d["f_max"]))
+    assert 0 < d["I"].min() and d["I"].max() < 20 and d["f"].max() < 400, "Fig. 1A's axes"
 
 
 @pytest.fixture(scope="module")

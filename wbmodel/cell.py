@@ -236,19 +236,20 @@ class WangBuzsakiCell(brainpy.state.Neuron):
         return u.math.logical_and(V_before < SPIKE_THRESHOLD,
                                   V_after >= SPIKE_THRESHOLD)
 
-    def update(self, x=0.0 * u.uA / u.cm**2):
+    def update(self, x=None):
         """Advance one step of ``brainstate.environ``'s dt; return spikes.
 
-        ``x`` is an extra input current (µA/cm²), added to ``I_app`` and to
-        the synaptic currents that projections register on this cell.
+        ``x`` is an extra input current (µA/cm², or the unit of ``I_app``),
+        added to ``I_app`` and to the synaptic currents that projections
+        register on this cell.
         """
         V, h, n = self.V.value, self.h.value, self.n.value
+        I = self.I_app if x is None else self.I_app + x
 
         def dV(V):
             # Synaptic (COBA) currents depend on V too: they enter the
             # linearisation.
-            I_ext = self.sum_current_inputs(self.I_app + x, V)
-            return self.dV(V, h, n, I_ext)
+            return self.dV(V, h, n, self.sum_current_inputs(I, V))
 
         V_new = brainstate.nn.exp_euler_step(dV, V)
         # The gates then see the new V (a staggered step, as in NEURON):

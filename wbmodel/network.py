@@ -131,7 +131,7 @@ class WBNetwork(brainstate.nn.Module):
     g_syn : Quantity, mS/cm²
         Total synaptic conductance onto each cell.
     pre_indices : array of int, shape (N, K), optional
-        Sparse wiring (:func:`~wbmodel.wiring_indices`); ``None`` is
+        Sparse wiring (:func:`~wbmodel.wiring.wiring_indices`); ``None`` is
         all-to-all without self-connections, each synapse of weight
         g_syn/(N − 1) (a sum minus self, O(N)).
     n_inputs : int or array of shape (N,), optional

@@ -9,6 +9,8 @@ equations cannot hide in the reference too.
 
 from __future__ import annotations
 
+from importlib import resources
+
 import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import minimize_scalar
@@ -90,3 +92,24 @@ def rheobase_snic():
     res = minimize_scalar(lambda V: -steady_current(V), bounds=(-65.0, -50.0), method="bounded",
                           options={"xatol": 1e-10})
     return float(-res.fun), float(res.x)
+
+
+def paper_fig1a() -> dict:
+    """The paper's Fig. 1A (f–I curve, φ = 5), as points read off the published figure.
+
+    ``wbmodel/data/paper_fig1a_fI.csv``: the scan of ModelDB 26997 (``jnsci16_6402F1A.gif``),
+    calibrated at the tick marks; its header says how. Uncertainty: about one pixel each way,
+    0.089 µA/cm² and 1.44 Hz. Drives below ~1.5 µA/cm², where the curve is too steep to read
+    column by column, are not in it.
+
+    Returns
+    -------
+    dict of ndarray
+        ``I`` (µA/cm²), ``f`` (Hz), ``f_min`` and ``f_max`` (Hz: the extent of the curve's
+        pixels in that column), and the uncertainties ``dI`` and ``df`` (floats).
+    """
+    text = resources.files(__package__).joinpath("data", "paper_fig1a_fI.csv").read_text()
+    rows = [line for line in text.splitlines() if line and not line.startswith("#")]
+    data = np.array([[float(x) for x in r.split(",")] for r in rows[1:]])
+    return {"I": data[:, 0], "f": data[:, 1], "f_min": data[:, 2], "f_max": data[:, 3],
+            "dI": 0.089, "df": 1.44}

@@ -332,6 +332,40 @@ class SimulationResult:
         keep = (t > lo) & (t <= hi)
         return np.bincount(self.spike_neurons[keep], minlength=self.n_cells)
 
+    @classmethod
+    def from_raster(cls, raster, dt, params: WBParams | None = None, seed: int = 0,
+                    I_app_cells=None) -> "SimulationResult":
+        """A result from a spike raster of one's own run, to analyse it like any other.
+
+        For a network stepped the brainpy.state way (``brainstate.transform.for_loop``
+        over ``WBNetwork.update``): the spikes it returned, step by step.
+
+        Parameters
+        ----------
+        raster : array of bool, shape (steps, N)
+            ``raster[k, i]``: cell i spiked during step k (whose end is (k + 1)·dt).
+        dt : Quantity, ms
+            The step.
+        params : WBParams, optional
+            The run's parameters (default: the paper's, with N from the raster).
+        seed : int
+            The seed of its draws, if it had one.
+        I_app_cells : Quantity, µA/cm², shape (N,), optional
+            Each cell's drive (default: ``params.I_app`` for every cell).
+        """
+        raster = np.asarray(raster, dtype=bool)
+        steps, n = raster.shape
+        params = WBParams(n_cells=n) if params is None else params
+        if params.n_cells != n:
+            raise ValueError(f"the raster has {n} cells, params.n_cells = {params.n_cells}")
+        dt = as_quantity("dt", dt, u.ms).in_unit(u.ms)
+        if I_app_cells is None:
+            I_app_cells = np.full(n, float(params.I_app.to_decimal(UA_PER_CM2))) * UA_PER_CM2
+        return cls(params=params, dt=dt, duration=steps * dt, seed=int(seed),
+                   I_app_cells=I_app_cells, spikes_packed=np.packbits(raster, axis=-1),
+                   record_cells=np.zeros(0, np.int64), V=np.zeros((steps, 0)) * u.mV,
+                   V_mean=np.zeros(steps) * u.mV, raster_dt=dt)
+
     def save(self, path) -> None:
         """Write the result to ``path`` (``.npz``: arrays plus JSON metadata), atomically.
 
