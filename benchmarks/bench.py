@@ -95,7 +95,8 @@ def bench_wbmodel(rows):
 
 def bench_seed(rows):
     import brainstate
-    import seed_guide
+
+    from wbmodel import seed_guide
 
     # The guide's α_m and α_n are written as 0/0 at V = −35 and −34 mV (no exprel): a cell
     # that lands exactly there in float32 turns NaN and falls silent for good. Count how
@@ -105,7 +106,7 @@ def bench_seed(rows):
     fresh, broken, res = 8, 0, None
     for i in range(fresh):
         brainstate.random.seed(i)
-        steps, cells = np.nonzero(np.asarray(seed_guide.make_runner(N, T, DT, jit=True)()))
+        steps, cells = np.nonzero(np.asarray(seed_guide.make_runner(N, T, DT, jit=True)()[0]))
         late = steps * DT > 200
         if np.bincount(cells[late], minlength=N).min() < 2:
             broken += 1

@@ -4,6 +4,7 @@ import re
 
 import brainunit as u
 import numpy as np
+import pytest
 
 import wbmodel as wb
 from wbmodel.report import VERDICTS, fmt, fmt_list, fmt_quantity
@@ -22,6 +23,17 @@ def test_claims_render_as_an_html_table_with_word_and_mark_verdicts():
     assert md.splitlines()[0] == "| paper says | we measure | holds? |"
     assert "−66.7 mV \\| ok" in md, "a pipe inside a cell is escaped"
     assert "✓ yes" in repr(t)
+
+
+def test_a_table_of_another_kind_names_its_columns():
+    t = wb.claims_table([wb.Claim("weights g/N", "f +0.12 Hz", False)],
+                        headers=("the guide", "measured effect", "matters here?"))
+    html = t._repr_html_()
+    assert re.findall(r"<th>([^<]+)</th>", html) == ["the guide", "measured effect",
+                                                     "matters here?"]
+    assert t.markdown().splitlines()[0] == "| the guide | measured effect | matters here? |"
+    with pytest.raises(ValueError, match="three columns"):
+        wb.claims_table([], headers=("a", "b"))
 
 
 def test_verdicts_avoid_emoji():

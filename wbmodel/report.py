@@ -14,7 +14,7 @@ import brainunit as u
 import numpy as np
 
 __all__ = ["Claim", "ClaimsTable", "claims_table", "fmt", "fmt_quantity", "fmt_list",
-           "VERDICTS"]
+           "VERDICTS", "HEADERS"]
 
 #: The verdict of a claim as a mark and a word: U+2713 and U+2717 are in every common
 #: system font (unlike the emoji ✅/❌, which need a colour-emoji font), and the word
@@ -52,6 +52,10 @@ class Claim:
     holds: bool
 
 
+#: The columns of a chapter's closing table.
+HEADERS = ("paper says", "we measure", "holds?")
+
+
 class ClaimsTable:
     """The table "paper says / we measure / holds?", displayed as HTML.
 
@@ -60,10 +64,15 @@ class ClaimsTable:
     Attributes
     ----------
     claims : list of Claim
+    headers : tuple of three str
+        The column names (default :data:`HEADERS`).
     """
 
-    def __init__(self, claims):
+    def __init__(self, claims, headers=HEADERS):
         self.claims = list(claims)
+        self.headers = tuple(headers)
+        if len(self.headers) != 3:
+            raise ValueError(f"a claims table has three columns, got {self.headers}")
 
     def __len__(self) -> int:
         return len(self.claims)
@@ -78,8 +87,9 @@ class ClaimsTable:
             f"<tr><td>{html.escape(c.paper)}</td><td>{html.escape(c.measured)}</td>"
             f'<td class="wb-verdict wb-{"yes" if c.holds else "no"}">{VERDICTS[c.holds]}</td></tr>'
             for c in self.claims)
-        return ('<table class="wb-claims"><thead><tr><th>paper says</th><th>we measure</th>'
-                f"<th>holds?</th></tr></thead><tbody>{rows}</tbody></table>")
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.headers)
+        return (f'<table class="wb-claims"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{rows}</tbody></table>")
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
@@ -89,7 +99,7 @@ class ClaimsTable:
         def cell(text):
             return text.replace("|", "\\|")
 
-        lines = ["| paper says | we measure | holds? |", "|---|---|:---:|"]
+        lines = ["| " + " | ".join(self.headers) + " |", "|---|---|:---:|"]
         lines += [f"| {cell(c.paper)} | {cell(c.measured)} | {VERDICTS[c.holds]} |"
                   for c in self.claims]
         return "\n".join(lines)
@@ -98,7 +108,7 @@ class ClaimsTable:
         return "\n".join(f"{VERDICTS[c.holds]:6} {c.paper}: {c.measured}" for c in self.claims)
 
 
-def claims_table(claims, key: str | None = None) -> ClaimsTable:
+def claims_table(claims, key: str | None = None, headers=HEADERS) -> ClaimsTable:
     """The closing table of a chapter.
 
     Parameters
@@ -109,13 +119,16 @@ def claims_table(claims, key: str | None = None) -> ClaimsTable:
         glued as ``{key}-{i}-paper``, ``{key}-{i}-measured`` and ``{key}-{i}-verdict``
         (i = 1, 2, …) and their number as ``{key}-n``, for the reproduction report to paste:
         the report's numbers are the chapter's, never typed again.
+    headers : tuple of three str
+        The column names, for a table of another kind (e.g. a comparison's "the guide /
+        measured effect / matters here?").
 
     Returns
     -------
     ClaimsTable
         Displays as an HTML table.
     """
-    table = ClaimsTable(claims)
+    table = ClaimsTable(claims, headers)
     if key is not None:
         _glue(key, table)
     return table

@@ -1,9 +1,17 @@
-"""The brainpy.state guide's Wang–Buzsáki network, as written there (a benchmark peer).
+"""The brainpy.state guide's Wang–Buzsáki network, exactly as the guide writes it.
 
-Copied from the guide this project grew from (shared/SEED-brainpy-state-gamma-guide.txt),
-unchanged in its equations and its departures from the paper (weight g_syn/N, per-cell
-units, V threshold 20 mV, initial V ~ N(−70, 20) mV); only wrapped so that the loop can be
-timed with and without ``brainstate.transform.jit``.
+This code is not wbmodel's model. It is copied, unchanged in its equations and in its
+departures from the paper, from the brainpy.state documentation's guide "How to reproduce a
+paper: gamma oscillation" (the guide this project grew from; the BrainPy authors' work, under
+its own terms). The book's page "From the guide to the paper" runs it beside wbmodel and
+measures each departure: weights g_syn/N, units per cell instead of per cm², V0 ~ N(−70, 20)
+mV with h = 0.6 and n = 0.3, a spike threshold of 20 mV, and rate functions written with
+``exp`` that are 0/0 at V = −35 and −34 mV. The benchmarks time it too.
+
+Only :func:`run_as_written` and :func:`make_runner` are added here: both run the guide's own
+loop (its ``for_loop`` over ``times``, calling ``net.update(t, 1.0 * u.uA)``), the first as
+the guide's script does once (a fresh network, no ``jit``), the second compiled once with
+``brainstate.transform.jit`` and re-used, for a given seed of brainstate's global generator.
 """
 
 import brainpy
@@ -100,11 +108,34 @@ class GammaNet(brainstate.nn.Module):
         return self.neu.spike.value, self.neu.V.value[:5]
 
 
-def make_runner(num=100, duration=500.0, dt=0.01, jit=True, compiler_options=None):
-    """A function that runs the guide's network for ``duration`` ms; returns the spikes.
+def run_as_written(seed, duration=500.0, dt=0.01, num=100, n_steps=None):
+    """The guide's script for one seed: a fresh network, its state, its loop (no jit).
 
-    ``compiler_options`` (with ``jit``) are XLA options for the compiled run, e.g.
-    wbmodel's :data:`~wbmodel.simulation.CPU_COMPILER_OPTIONS`.
+    ``brainstate.random.seed(seed)`` first, then as the guide: ``GammaNet()``,
+    ``init_all_states``, ``for_loop`` over ``times`` (only the first ``n_steps`` of them,
+    if given; the loop's body is the same). Returns the network (in its final state), the
+    spikes (bool, (steps, num): 20 mV crossings) and the first five cells' V (mV, (steps, 5)).
+    """
+    brainstate.random.seed(seed)
+    net = GammaNet(num)
+    brainstate.nn.init_all_states(net)
+    with brainstate.environ.context(dt=dt * u.ms):
+        times = u.math.arange(0. * u.ms, duration * u.ms, brainstate.environ.get_dt())
+        if n_steps is not None:
+            times = times[:n_steps]
+        spikes, vs = brainstate.transform.for_loop(
+            lambda t: net.update(t, 1.0 * u.uA), times)
+    return net, spikes, vs
+
+
+def make_runner(num=100, duration=500.0, dt=0.01, jit=True, compiler_options=None):
+    """A function ``run(seed=None)`` that runs the guide's network for ``duration`` ms.
+
+    Each call draws a fresh network's initial V from brainstate's global generator (seeded
+    with ``seed`` first, if given), as the guide's ``init_all_states`` does, and returns what
+    the guide's loop returns: the spikes (bool, (steps, num): 20 mV crossings) and the first
+    five cells' V (mV, (steps, 5)). ``compiler_options`` (with ``jit``) are XLA options for
+    the compiled run, e.g. wbmodel's :data:`~wbmodel.simulation.CPU_COMPILER_OPTIONS`.
     """
     net = GammaNet(num)
     brainstate.nn.init_all_states(net)
@@ -112,15 +143,18 @@ def make_runner(num=100, duration=500.0, dt=0.01, jit=True, compiler_options=Non
     def run():
         with brainstate.environ.context(dt=dt * u.ms):
             times = u.math.arange(0. * u.ms, duration * u.ms, brainstate.environ.get_dt())
-            spikes, _ = brainstate.transform.for_loop(
+            spikes, vs = brainstate.transform.for_loop(
                 lambda t: net.update(t, 1.0 * u.uA), times)
-        return spikes
+        return spikes, vs
 
     if jit:
         run = brainstate.transform.jit(run, compiler_options=compiler_options)
 
-    def reset_and_run():
+    def reset_and_run(seed=None):
+        if seed is not None:
+            brainstate.random.seed(seed)
         brainstate.nn.init_all_states(net)
         return run()
 
+    reset_and_run.net = net
     return reset_and_run
