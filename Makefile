@@ -1,5 +1,6 @@
 # Two commands: `make book` builds the HTML book, `make test` runs every test.
-# Both create .venv (Python >= 3.12) and install requirements.txt on first use.
+# Both create .venv (Python >= 3.12) and install requirements-lab.txt (requirements.txt's
+# pins and a pinned JupyterLab) on first use.
 SHELL := /bin/bash
 VENV  := .venv
 PY    := $(VENV)/bin/python
@@ -24,7 +25,7 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-lab.txt pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
 	  echo "error: no Python >= 3.12 found (brainpy 2.9 needs it)." >&2; \
 	  echo "       Install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12'." >&2; \
@@ -32,7 +33,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@echo "Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-lab.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -71,8 +72,9 @@ bench: $(STAMP)
 shots: $(STAMP)
 	$(PY) tests/shots.py
 
+# JupyterLab and its widget extension are pinned in requirements-lab.txt (installed with
+# the rest: the test suite drives the same client, tests/test_jupyterlab.py).
 lab: $(STAMP)
-	$(PY) -m pip install --quiet jupyterlab
 	$(VENV)/bin/jupyter lab book/
 
 clean:

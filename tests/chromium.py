@@ -7,12 +7,15 @@ both, see .ci/run).
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
+#: Every page of the book, in the order of _toc.yml (names under book/).
+PAGES = re.findall(r"(?:root|file): book/(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

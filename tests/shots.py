@@ -15,10 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from chromium import ARGS, CHROMIUM, HTML
-
-PAGES = ["intro", "report", "01_interneuron", "02_synapse", "03_gamma_rhythm", "04_frequency",
-         "05_heterogeneity", "06_sparse", "07_explore", "08_numerics", "api", "bibliography"]
+from chromium import ARGS, CHROMIUM, HTML, PAGES
 
 
 def main(argv=None) -> int:

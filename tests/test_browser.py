@@ -9,14 +9,10 @@ both; see .ci/run).
 from __future__ import annotations
 
 import pytest
-from chromium import Page
-
-CHAPTERS = ["intro", "report", "01_interneuron", "02_synapse", "03_gamma_rhythm",
-            "04_frequency", "05_heterogeneity", "06_sparse", "07_explore", "08_numerics", "api",
-            "bibliography"]
+from chromium import PAGES, Page
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("chapter", PAGES)
 def test_chapter_page_is_clean_offline(site, browser, chapter):
     p = Page(browser, f"{site}/book/{chapter}.html")
     try:

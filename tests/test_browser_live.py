@@ -213,3 +213,40 @@ def test_saved_ipywidgets_state_is_the_paper_network():
     assert sliders["g_syn (mS/cm²)"] == pytest.approx(0.1), sliders
     assert sliders["I_app (µA/cm²)"] == pytest.approx(1.0), sliders
     assert sliders["φ"] == pytest.approx(5.0) and sliders["M (0: all)"] == 0, sliders
+
+
+def test_the_wiring_menu_reruns_with_each_scheme(browser, site):
+    with opened(browser, f"{site}/{EXPLORE}#wb:n_inputs=20&n_cells=200") as page:
+        menu = page.locator(".wb-live .wb-wiring")
+        assert not menu.is_disabled(), "a sparse network offers the three wirings"
+        assert menu.evaluate("m => Array.from(m.options, o => o.value)") == [
+            "fixed", "bernoulli", "bernoulli_scaled"]
+        kappas = {"fixed": _done(page, 1)["kappa"]}
+        for runs, scheme in enumerate(("bernoulli", "bernoulli_scaled"), start=2):
+            menu.select_option(scheme)
+            kappas[scheme] = _done(page, runs)["kappa"]
+            assert f"wiring={scheme}" in page.evaluate("location.hash")
+            assert f'wiring="{scheme}"' in page.locator(".wb-live-code").inner_text()
+        assert len(set(kappas.values())) == 3, kappas
+        page.locator(".wb-live .wb-all-box").check()
+        _done(page, 4)
+        assert menu.is_disabled(), "all-to-all has no wiring to choose"
+
+
+def test_the_page_runs_the_network_wbmodel_runs_from_the_seed(browser, site):
+    import brainunit as u
+
+    import wbmodel as wb
+
+    hash_ = "n_cells=120&n_inputs=12&wiring=bernoulli&I_sigma=0.03&seed=5&dt=0.01"
+    with opened(browser, f"{site}/{EXPLORE}#wb:{hash_}") as page:
+        d = _done(page, 1)
+        readout = page.locator(".wb-live .wb-live-readout").inner_text()
+        python = page.locator(".wb-live .wb-live-python").inner_text()
+    spikes = int(re.search(r"\((\d+) spikes", readout).group(1))
+    r = wb.simulate(wb.WBParams(n_cells=120, n_inputs=12, wiring="bernoulli",
+                                I_sigma=0.03 * u.uA / u.cm**2),
+                    duration=500 * u.ms, dt=0.01 * u.ms, seed=5)
+    assert "runs this very network" in python and "seed=5" in python
+    assert abs(spikes - r.spike_times.size) <= 2, (spikes, r.spike_times.size)
+    assert abs(float(d["kappa"]) - wb.coherence(r)) < 0.03, (d["kappa"], wb.coherence(r))

@@ -29,6 +29,7 @@ def test_a_table_of_another_kind_names_its_columns():
     t = wb.claims_table([wb.Claim("weights g/N", "f +0.12 Hz", False)],
                         headers=("the guide", "measured effect", "matters here?"))
     html = t._repr_html_()
+    assert html.startswith('<table class="wb-claims wb-plain">'), "no good/bad colours"
     assert re.findall(r"<th>([^<]+)</th>", html) == ["the guide", "measured effect",
                                                      "matters here?"]
     assert t.markdown().splitlines()[0] == "| the guide | measured effect | matters here? |"

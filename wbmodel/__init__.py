@@ -26,7 +26,7 @@ from .sweeps import sweep
 from .synapse import WangBuzsakiSynapse
 from .wiring import bernoulli_indices, fixed_in_degree_indices, wiring_indices
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     # the model

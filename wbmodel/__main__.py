@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from .wiring import WIRINGS
+
 BOOK = Path(__file__).resolve().parents[1] / "book"
 
 
@@ -55,7 +57,7 @@ def _run(args) -> None:
 
     import wbmodel as wb
 
-    p = wb.WBParams(n_cells=args.n_cells, n_inputs=args.n_inputs,
+    p = wb.WBParams(n_cells=args.n_cells, n_inputs=args.n_inputs, wiring=args.wiring,
                     I_app=args.I_app * u.uA / u.cm**2, I_sigma=args.I_sigma * u.uA / u.cm**2,
                     g_syn=args.g_syn * u.mS / u.cm**2, phi=args.phi)
     res = wb.simulate(p, duration=args.duration * u.ms, dt=args.dt * u.ms, seed=args.seed)
@@ -76,7 +78,9 @@ def main(argv=None) -> int:
                    "(repeatable), e.g. --chapter 03")
     r = sub.add_parser("run", help="simulate one network and print κ and the frequency")
     r.add_argument("--n-cells", type=int, default=100)
-    r.add_argument("--n-inputs", type=int, default=None)
+    r.add_argument("--n-inputs", type=int, default=None, help="M (default: all-to-all)")
+    r.add_argument("--wiring", choices=WIRINGS, default="fixed",
+                   help="how a sparse network is drawn (with --n-inputs)")
     r.add_argument("--I-app", type=float, default=1.0, help="µA/cm²")
     r.add_argument("--I-sigma", type=float, default=0.0, help="µA/cm²")
     r.add_argument("--g-syn", type=float, default=0.1, help="mS/cm²")

@@ -17,10 +17,29 @@ from importlib import resources
 
 from .params import WBParams
 
-__all__ = ["browser_explorer", "model_source", "js_params", "PRESETS"]
+__all__ = ["browser_explorer", "model_source", "js_params", "PRESETS", "PageHTML"]
 
 _WEB = resources.files(__package__).joinpath("web")
 _IDS = itertools.count()
+
+
+class PageHTML:
+    """HTML for a notebook's output (``_repr_html_``), with no dependency on IPython.
+
+    Attributes
+    ----------
+    data : str
+        The HTML.
+    """
+
+    def __init__(self, data: str):
+        self.data = data
+
+    def _repr_html_(self) -> str:
+        return self.data
+
+    def __repr__(self) -> str:
+        return f"<PageHTML: {len(self.data.encode())} bytes>"
 
 
 def model_source() -> str:
@@ -121,10 +140,10 @@ def browser_explorer(params: WBParams | None = None, duration=None, dt=None, see
 
     Returns
     -------
-    IPython.display.HTML
+    PageHTML
+        Displays as the explorer in a notebook (``.data`` is the HTML).
     """
     import brainunit as u
-    from IPython.display import HTML
 
     from .params import as_quantity
 
@@ -162,4 +181,4 @@ def browser_explorer(params: WBParams | None = None, duration=None, dt=None, see
             f'  var src = scope.querySelector("#{uid}-src").textContent;\n'
             f'  window.WBLive.mount(root, {payload}, src);\n}})(document.currentScript);\n'
             f'</script>\n')
-    return HTML(html)
+    return PageHTML(html)

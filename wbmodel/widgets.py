@@ -83,6 +83,9 @@ class Explorer:
         self.reset_button.on_click(lambda _: self.reset())
         controls = W.VBox([*self.sliders.values(), self.reset_button])
         self.widget = W.VBox([W.HBox([controls, self.status]), self.output])
+        # names for the page's CSS, its accessibility shim and the tests
+        self.widget.add_class("wb-explorer")
+        self.status.add_class("wb-readout")
         self.update()
 
     def params(self) -> WBParams:

@@ -153,7 +153,10 @@
     DTS.forEach(function (x) { el("option", { value: x }, dt, x + " ms"); });
     dt.addEventListener("change", function () { self.v.dt = +dt.value; self.changed(); });
     var view = el("div", { class: "wb-live-view" }, body);
-    this.canvas = el("canvas", { class: "wb-live-canvas", height: config.height || 380 }, view);
+    this.canvas = el("canvas", { class: "wb-live-canvas", height: config.height || 380, role: "img",
+                                 "aria-label": "The network as it runs: spike raster (top), population " +
+                                 "rate (middle) and the membrane potential of two cells (bottom); the " +
+                                 "readout below gives κ, the frequency and the mean rate" }, view);
     this.readout = el("div", { class: "wb-live-readout", role: "status", "aria-live": "polite" }, view);
     this.message = el("div", { class: "wb-live-message", role: "alert" }, view);
     var py = el("div", { class: "wb-live-python" }, view);

@@ -1,0 +1,99 @@
+"""Pages that everyone can read: axe-core on every built page, figures with alt text, and
+the in-page explorer worked from the keyboard alone (Chromium, offline).
+
+axe-core comes with ``axe-playwright-python`` (pinned in requirements.txt) and runs in the
+page itself, so nothing is fetched. Skipped where Chromium or Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from chromium import PAGES, Page
+
+#: What axe-core must never find on a page of the book.
+FORBIDDEN = ("critical", "serious")
+
+
+def _axe(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe().run(page).response["violations"]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_nothing_serious(site, browser, name, width):
+    p = Page(browser, f"{site}/book/{name}.html")
+    try:
+        p.page.set_viewport_size({"width": width, "height": 900})
+        # the live explorers finish their first run; widgets and MathJax render
+        p.page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.wb-live'))"
+            ".every(r => r.dataset.state && r.dataset.state !== 'running')", timeout=60_000)
+        p.page.wait_for_timeout(500)
+        found = [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"])
+                 for v in _axe(p.page)]
+        bad = [v for v in found if v[1] in FORBIDDEN]
+        assert not bad, f"axe-core on {name} at {width} px: {bad}"
+        assert not [v for v in found if v[0] == "region"], \
+            f"content outside landmarks on {name}: {found}"
+    finally:
+        p.page.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_figure_has_alt_text(site, browser, name):
+    p = Page(browser, f"{site}/book/{name}.html")
+    try:
+        p.page.wait_for_timeout(1000)  # the widget manager renders its images
+        imgs = p.page.evaluate("""() => Array.from(document.querySelectorAll('article img'),
+            i => [i.getAttribute('alt'), i.getAttribute('src').slice(-40)])""")
+        for alt, src in imgs:
+            assert alt and len(alt) > 15, f"{name}: {src} has no alt text ({alt!r})"
+            assert not alt.endswith((".png", ".svg", ".jpg")), f"{name}: alt is a path: {alt}"
+    finally:
+        p.page.close()
+
+
+def test_the_explorer_works_from_the_keyboard(site, browser):
+    p = Page(browser, f"{site}/book/07_explore.html")
+    page = p.page
+    try:
+        root = ".wb-live"
+        page.wait_for_function(f"() => document.querySelector('{root}').dataset.state === 'done'",
+                               timeout=60_000)
+        # Tab reaches every control, in order, from the first preset to the last
+        controls = page.evaluate(f"""() => Array.from(document.querySelector('{root}')
+            .querySelectorAll('button, input, select'))
+            .filter(e => e.offsetParent !== null && !e.disabled)
+            .map(e => e.outerHTML.slice(0, 80))""")
+        page.locator(f"{root} button").first.focus()
+        reached = []
+        for _ in range(len(controls) + 5):
+            reached.append(page.evaluate(f"""() => document.activeElement.closest('{root}')
+                ? document.activeElement.outerHTML.slice(0, 80) : null"""))
+            page.keyboard.press("Tab")
+        assert set(controls) <= set(reached), set(controls) - set(reached)
+        # the arrow keys on a slider start a new run
+        runs = int(page.locator(root).get_attribute("data-runs"))
+        page.locator(f"{root} .wb-range[data-name=I_app]").focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"""(n) => {{ const r = document.querySelector('{root}');
+            return +r.dataset.runs > n && r.dataset.state === 'done'; }}""", arg=runs,
+                               timeout=60_000)
+        assert page.locator(f"{root} .wb-box[data-name=I_app]").input_value() == "1.01"
+        # Enter on a preset applies it
+        runs = int(page.locator(root).get_attribute("data-runs"))
+        page.locator(f"{root} button", has_text="Fig. 3C").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"""(n) => {{ const r = document.querySelector('{root}');
+            return +r.dataset.runs > n && r.dataset.state === 'done'; }}""", arg=runs,
+                               timeout=60_000)
+        assert page.locator(f"{root} .wb-box[data-name=phi]").input_value() == "2"
+        # the readout is announced
+        readout = page.locator(f"{root} .wb-live-readout")
+        assert readout.get_attribute("aria-live") == "polite"
+        assert readout.get_attribute("role") == "status" and "κ = " in readout.inner_text()
+        assert not p.errors and not p.offsite, (p.errors, p.offsite)
+    finally:
+        page.close()

@@ -1,0 +1,88 @@
+"""The wheel as users get it: built, installed without ``-e`` into a fresh virtual
+environment (the dependencies pinned by requirements.txt, from pip's local cache), and used
+from outside the repository: the import, the page's explorer, ``python -m wbmodel run``,
+and the sparse kernel compiled from the installed ``events.cc`` into an empty cache.
+
+Slow (a minute or two: a virtual environment with JAX and brainpy); it runs in ``make
+test`` like every other test.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(cmd, cwd, env=None, timeout=900):
+    out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
+                         timeout=timeout)
+    assert out.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{out.stdout}\n{out.stderr}"
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """(wheel, python of a fresh environment with the wheel installed, a working folder)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp / "dist",
+          ROOT], cwd=tmp)
+    wheel = next((tmp / "dist").glob("wbmodel-*.whl"))
+    _run([sys.executable, "-m", "venv", tmp / "venv"], cwd=tmp)
+    python = tmp / "venv" / "bin" / "python"
+    _run([python, "-m", "pip", "install", "--quiet", "-c", ROOT / "requirements.txt", wheel],
+         cwd=tmp)
+    work = tmp / "elsewhere"
+    work.mkdir()
+    return wheel, python, work
+
+
+def test_the_wheel_carries_the_licence_and_the_package_data(installed):
+    wheel, _, _ = installed
+    names = zipfile.ZipFile(wheel).namelist()
+    for part in ("wbmodel/web/wbmodel.js", "wbmodel/web/explorer.js", "wbmodel/events.cc",
+                 "wbmodel/static_explorer.html", "wbmodel/data/paper_fig1a_fI.csv"):
+        assert part in names, f"{part} is missing from {wheel.name}"
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), names
+    meta = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA")))
+    assert b"License-Expression: MIT" in meta
+    assert b"Version: 0.2.0" in meta
+
+
+def test_the_installed_package_works_from_anywhere(installed):
+    _, python, work = installed
+    out = _run([python, "-c", """
+import wbmodel, pathlib
+assert 'site-packages' in wbmodel.__file__, wbmodel.__file__
+from wbmodel.browser import browser_explorer, model_source
+html = browser_explorer().data
+assert model_source() in html and 'WBLive.mount' in html
+from wbmodel import reference
+print(wbmodel.__version__, len(reference.paper_fig1a()['I']))
+"""], cwd=work)
+    assert out.split() == ["0.2.0", "34"], out
+    out = _run([python, "-m", "wbmodel", "run", "--duration", "300"], cwd=work)
+    assert "kappa = " in out and "network frequency" in out, out
+
+
+def test_the_sparse_kernel_builds_from_the_installed_source(installed):
+    _, python, work = installed
+    cache = work / "empty-cache"
+    env = dict(os.environ, WBMODEL_CACHE=str(cache))
+    out = _run([python, "-c", """
+import brainunit as u, wbmodel as wb
+from wbmodel import events
+assert events.available()
+r = wb.simulate(wb.WBParams(n_cells=200, n_inputs=20), duration=100 * u.ms,
+                coupling='event')
+print(events.build().parent, r.spike_times.size > 0)
+"""], cwd=work, env=env)
+    where, fired = out.split()
+    assert Path(where) == cache and fired == "True", out
+    assert list(cache.glob("*.so")), "the kernel was compiled into the empty cache"
