@@ -88,7 +88,9 @@ class ClaimsTable:
             f'<td class="wb-verdict wb-{"yes" if c.holds else "no"}">{VERDICTS[c.holds]}</td></tr>'
             for c in self.claims)
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.headers)
-        return (f'<table class="wb-claims"><thead><tr>{head}</tr></thead>'
+        # a table of another kind: its ✓/✗ is a yes or no, not a good or bad (wb.css)
+        cls = "wb-claims" if self.headers == HEADERS else "wb-claims wb-plain"
+        return (f'<table class="{cls}"><thead><tr>{head}</tr></thead>'
                 f"<tbody>{rows}</tbody></table>")
 
     def _repr_markdown_(self) -> str:
