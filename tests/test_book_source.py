@@ -145,8 +145,8 @@ def _shown(file: Path, opts: dict) -> str:
 def test_the_chapters_show_the_models_own_code():
     shown = {}
     for where, file, opts in _includes():
-        assert file.is_file() and file.parent == ROOT / "wbmodel", (where, file)
-        assert opts.get("caption", "").startswith(f"wbmodel/{file.name}"), \
+        assert file.is_file() and file.is_relative_to(ROOT / "wbmodel"), (where, file)
+        assert opts.get("caption", "").startswith(file.relative_to(ROOT).as_posix()), \
             f"{where}: the caption names the file it shows"
         text = _shown(file, opts)
         assert text.strip(), f"{where}: {opts} selects nothing in {file.name}"

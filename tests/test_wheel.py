@@ -47,7 +47,9 @@ def test_the_wheel_carries_the_licence_and_the_package_data(installed):
     wheel, _, _ = installed
     names = zipfile.ZipFile(wheel).namelist()
     for part in ("wbmodel/web/wbmodel.js", "wbmodel/web/explorer.js", "wbmodel/events.cc",
-                 "wbmodel/static_explorer.html", "wbmodel/data/paper_fig1a_fI.csv"):
+                 "wbmodel/static_explorer.html", "wbmodel/data/paper_fig1a_fI.csv",
+                 "wbmodel/data/cross_simulator.json", "wbmodel/peers/nrn/wb.mod",
+                 "wbmodel/peers/nrn/wbsyn.mod"):
         assert part in names, f"{part} is missing from {wheel.name}"
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), names
     meta = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA")))
