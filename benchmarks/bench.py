@@ -7,9 +7,15 @@ that they agree (mean rate within 2 %, κ); times a 64-network sweep on one and 
 devices and large networks; measures what wbmodel's CPU compiler options buy (the same runs
 built with XLA's defaults), compares float32 with float64 and profiles one step kernel by
 kernel; times the page's JavaScript model in headless Chromium beside wbmodel
-(browser_speed.py); prints one table of medians and ratios and writes it to
+(browser_speed.py); runs the same cell and networks in NEURON, Brian2 and brainpy.state's
+own cell (cross_simulator.py, whose numbers the numerics chapter shows from
+wbmodel/data/cross_simulator.json); prints one table of medians and ratios and writes it to
 benchmarks/RESULTS.md.
 Ratios, not absolute times, are the point: all are measured here, in one run.
+
+``--reuse-cross`` reads wbmodel/data/cross_simulator.json instead of running
+cross_simulator.py again (its NEURON networks take a quarter of an hour and time nothing
+that the ratios compare): for when it has just been run on its own.
 """
 
 from __future__ import annotations
@@ -188,6 +194,44 @@ def sparse_section(sparse) -> list[str]:
         "dt = 0.01 ms; each kernel's least time of five calls):", "", sparse["profile"], ""]
 
 
+def cross_section(cross) -> list[str]:
+    """RESULTS.md's section on the same model in other simulators (cross_simulator.py)."""
+    fi, cfg = cross["fi"], cross["settings"]
+    ref = fi["rates"]["LSODA reference"]
+    cell = [f"| {name} | " + " | ".join(f"{r:.3f}" for r in rates) + " | "
+            + (f"{max(abs(a / b - 1) for a, b in zip(rates, ref, strict=True)) * 100:.4f} %"
+               if name != "LSODA reference" else "—") + " | "
+            + (f"{fi['rheobase'][name]:.4f}" if name in fi["rheobase"] else "—") + " |"
+            for name, rates in fi["rates"].items()]
+    net = []
+    for fig, sims in cross["networks"].items():
+        for sim, m in sims.items():
+            net.append(f"| Fig. 3{fig} | {sim} | " + " | ".join(
+                f"{np.mean(m[k]):.3f} ± {np.std(m[k]):.3f}" for k in ("kappa", "frequency",
+                                                                      "rate")) + " |")
+    return [
+        "## The same model in other simulators", "",
+        f"`benchmarks/cross_simulator.py` (NEURON {cross['versions']['neuron']}, Brian2 "
+        f"{cross['versions']['brian2']}): the cell and the graded synapse written for NEURON "
+        "from the paper's equations (`wbmodel/peers/nrn/*.mod`: NMODL, a POINTER to the "
+        f"presynaptic V; CVODE at {cfg['neuron_tolerance_cell']:g} for the cell, "
+        f"{cfg['neuron_tolerance_network']:g} for the networks), Brian2 with RK4 at dt = "
+        f"{cfg['dt_ms']} ms, brainpy.state's built-in `WangBuzsakiHH` (its own "
+        "frozen-conductance step), wbmodel at dt = 0.01 ms. Single cell: steady rate (Hz) "
+        "from rest, after 500 ms; the rheobase by the same criterion (two spikes after "
+        "500 ms of 3 s), bisected to 1e-4 µA/cm².", "",
+        "| simulator | f(0.5) | f(1) | f(2) | f(5) | largest error vs LSODA | rheobase "
+        "(µA/cm²) |", "|---|---:|---:|---:|---:|---:|---:|", *cell,
+        f"| exact (SNIC point of the steady-state I–V curve) | | | | | | "
+        f"{fi['rheobase']['exact (SNIC point)']:.4f} |", "",
+        f"Networks: N = 100, all-to-all, {cfg['duration_ms']:g} ms from wbmodel's draws for "
+        f"seeds {cfg['seeds']}, measured after {cfg['measured_from_ms']:g} ms (mean ± SD over "
+        f"the seeds). NEURON's 9,900 point processes made its networks take "
+        f"{cross['time_s']['neuron_networks'] / 60:.0f} min (two at a time).", "",
+        "| network | simulator | κ | frequency (Hz) | mean rate (Hz) |",
+        "|---|---|---:|---:|---:|", *net, ""]
+
+
 def browser_section(page) -> list[str]:
     """RESULTS.md's section on the page's model (browser_speed.py's JSON), or nothing."""
     if page is None:
@@ -212,7 +256,30 @@ def browser_section(page) -> list[str]:
         "first frame | wbmodel (JAX) | wbmodel ns per cell-step |",
         "|---|---:|---:|---:|---:|---:|---:|", *rows, "",
         f"One explorer adds {page['explorer_bytes'] / 1024:.0f} KiB to a page (model, "
-        "explorer and styles inlined). Built pages: " + "; ".join(sizes) + ".", ""]
+        "explorer and styles inlined). Built pages: " + "; ".join(sizes) + ".", "",
+        *first_result_section(page.get("book", []))]
+
+
+def first_result_section(book) -> list[str]:
+    """RESULTS.md's table of a reader's first visit against a warm rerun (built pages)."""
+    if not book:
+        return []
+    rows = []
+    for b in book:
+        f, w = b["first"], b["warm"]
+        rows.append(f"| {b['page']} | {f['dcl']:.0f} | {f['first_frame']:.0f} | "
+                    f"{f['kappa']:.0f} | {f['worker']:.0f} | {w['run']:.0f} | "
+                    f"{w['worker']:.0f} | {b['worker_first_over_warm']:.2f} |")
+    return [
+        "### A reader's first visit", "",
+        "The built book served on 127.0.0.1, each page opened in a new browser context (no "
+        f"cache), {len(book[0]['first_all'])} visits, medians in ms from the navigation's start: "
+        "the page's DOM ready, the explorer's first frame and κ on screen; the worker's own "
+        "time for that first run; then, on the same visits once the page is idle, a new seed "
+        "typed into the box: the whole rerun and the worker's time.", "",
+        "| page | DOM ready | first frame | κ on screen | worker, first run | warm rerun | "
+        "worker, warm | first / warm worker |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|", *rows, ""]
 
 
 def main():
@@ -256,6 +323,13 @@ def main():
                                      (100, ACCURATE_DT, "event"))]
     sparse = script_json("sparse_speed.py")
     sparse["profile"] = run_script("profile_sparse.py")
+    cross_json = HERE.parent / "wbmodel" / "data" / "cross_simulator.json"
+    if "--reuse-cross" in sys.argv:  # cross_simulator.py just ran on its own (~15 min)
+        cross = json.loads(cross_json.read_text())
+    else:
+        cross = script_json("cross_simulator.py")
+    # the numerics chapter shows these numbers, with their date and machine
+    cross_json.write_text(json.dumps(cross, indent=1) + "\n")
 
     fast = next(r for r in rows if r["code"] == f"wbmodel, dt = {ACCURATE_DT} ms")
     brian_sa = next((r for r in rows if "standalone" in r["code"]), None)
@@ -332,6 +406,7 @@ def main():
            f"float64 costs {precision[1]['median_s'] / precision[0]['median_s']:.1f}× the "
            "time and buys no accuracy: the step's error, not rounding, sets it.", "",
            *sparse_section(sparse),
+           *cross_section(cross),
            *browser_section(page),
            "## Where the time goes", "",
            "`benchmarks/profile_step.py`: the sweep's compiled step for 64 networks on one "

@@ -5,7 +5,14 @@ Debian's Chromium, as a reader would, and times the runs the explorer itself rep
 whole run (from the new value to κ on screen), the first frame drawn, and ns per cell-step in
 the worker. The first run after the page opens is reported apart (the page is still loading,
 the worker compiling); the others are a new seed each, typed into the seed box. wbmodel's
-``simulate`` runs the same networks in the same process. Prints one JSON line.
+``simulate`` runs the same networks in the same process.
+
+Then the first result a reader of the book waits for: the built Explore and chapter 3 pages
+(``_build/html``, served on 127.0.0.1, each opened five times in a fresh browser context:
+a first visit), from the navigation's start to DOMContentLoaded, to the first frame the
+explorer draws and to κ in its readout, with the worker's own time for that first run;
+then, once the page is idle, warm reruns on the same page (a new seed each). Prints one
+JSON line.
 
     python benchmarks/browser_speed.py
 """
@@ -83,6 +90,65 @@ def jax_runs(case: dict, repeats: int) -> dict:
     return {"first_s": first, "median_s": med, "ns_per_cell_step": med * 1e9 / (steps * p.n_cells)}
 
 
+BOOK_PAGES = ("07_explore", "03_gamma_rhythm")
+
+
+def first_results(browser, base: str, name: str, visits: int = 5, warm: int = 3) -> dict:
+    """Navigation to κ on one built page, first visits; then warm reruns (medians, ms)."""
+    first, reruns = [], []
+    for _ in range(visits):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{base}/book/{name}.html")
+        page.wait_for_function("() => document.querySelector('.wb-live')?.dataset.firstResultAt",
+                               timeout=60_000)
+        nav = page.evaluate("() => performance.getEntriesByType('navigation')[0]"
+                            ".domContentLoadedEventEnd")
+        d = page.evaluate("() => ({...document.querySelector('.wb-live').dataset})")
+        first.append({"dcl": nav, "first_frame": float(d["firstFrameAt"]),
+                      "kappa": float(d["firstResultAt"]), "worker": float(d["workerMs"]),
+                      "worker_began": float(d["workerBeganAt"])})
+        # idle: MathJax and the widget manager load after the first result
+        page.wait_for_function("() => window.MathJax && window.MathJax.typesetPromise",
+                               timeout=30_000)
+        page.wait_for_timeout(2500)
+        for seed in range(1, warm + 1):
+            box = page.locator(".wb-live .wb-box[data-name=seed]")
+            box.fill(str(seed))
+            box.dispatch_event("change")
+            page.wait_for_function("(n) => { const r = document.querySelector('.wb-live'); "
+                                   "return +r.dataset.runs >= n && r.dataset.state === 'done'; }",
+                                   arg=seed + 1, timeout=60_000)
+            w = page.evaluate("() => ({...document.querySelector('.wb-live').dataset})")
+            reruns.append({"run": float(w["runMs"]), "first_frame": float(w["firstFrameMs"]),
+                           "worker": float(w["workerMs"])})
+        context.close()
+    med = {k: statistics.median(f[k] for f in first) for k in first[0]}
+    warm_med = {k: statistics.median(r[k] for r in reruns) for k in reruns[0]}
+    return {"page": name, "first": med, "first_all": first, "warm": warm_med,
+            "worker_first_over_warm": med["worker"] / warm_med["worker"]}
+
+
+def served_book():
+    """The built book on 127.0.0.1 (a thread), or None where it has not been built."""
+    import functools
+    import http.server
+    import threading
+
+    html = ROOT / "_build" / "html"
+    if not (html / "book" / "07_explore.html").exists():
+        return None
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(html)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
 def page_sizes() -> dict:
     """Bytes of each built chapter page, and of the live explorers inlined in it."""
     out = {}
@@ -109,10 +175,12 @@ def main() -> int:
                 results.append({"case": label, "page": page_runs(browser, path.as_uri(), case,
                                                                   repeats),
                                 "jax": jax_runs(case, repeats)})
+            base = served_book()
+            book = [first_results(browser, base, name) for name in BOOK_PAGES] if base else []
             version = browser.version
             browser.close()
     print(json.dumps({"chromium": version, "runs": results, "explorer_bytes": len(html.encode()),
-                      "pages": page_sizes()}))
+                      "pages": page_sizes(), "book": book}))
     return 0
 
 

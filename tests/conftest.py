@@ -24,17 +24,26 @@ def default_run():
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the session (skips where Playwright or Chromium is missing)."""
+def playwright():
+    """Playwright, once per process (a second sync_playwright() in one thread is refused);
+    skips where Playwright or Chromium is missing."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    from chromium import ARGS, CHROMIUM
+    from chromium import CHROMIUM
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """One headless Chromium for the session."""
+    from chromium import ARGS, CHROMIUM
+
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,7 @@ class FigureAltFromCaption(SphinxTransform):
     default_priority = 900
 
     def apply(self, **kwargs):
+        """Caption → alt text, for every figure of the document."""
         for fig in self.document.findall(nodes.figure):
             caption = next(iter(fig.findall(nodes.caption)), None)
             if caption is None:

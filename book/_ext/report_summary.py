@@ -21,6 +21,7 @@ class ClaimsSummaryDirective(SphinxDirective):
     has_content = False
 
     def run(self):
+        """The placeholder node."""
         return [claims_summary()]
 
 
@@ -30,6 +31,7 @@ class CountVerdicts(SphinxPostTransform):
     default_priority = 6  # after myst-nb pastes the glued verdicts (5)
 
     def apply(self, **kwargs):
+        """Count the page's verdicts into each placeholder."""
         for node in list(self.document.findall(claims_summary)):
             yes = no = 0
             failing = []

@@ -37,7 +37,8 @@
 
   /**
    * The worker's code: the model (exports dropped: a classic worker) and its handler. One
-   * worker serves every run of an explorer and stays warm (compiled step, cached tables);
+   * worker serves every run of an explorer and stays warm (compiled step, cached tables; no
+   * warm-up run: it would only delay the first result, which is barely slower than the rest);
    * it runs a chunk at a time and looks at its messages between chunks, so a newer run
    * replaces the one in flight within one chunk.
    */
@@ -54,7 +55,10 @@
             var ms = performance.now() - c.t0, s = summary(r.value);
             self.postMessage({ type: "done", id: id, kappa: s.kappa, frequency: s.frequency,
                                rate: s.rate, elapsed: ms, cellSteps: r.value.n_cells * r.value.steps,
-                               spikes: r.value.times.length });
+                               spikes: r.value.times.length,
+                               // when the run started and ended, on the page's clock
+                               began: performance.timeOrigin + c.t0,
+                               ended: performance.timeOrigin + performance.now() });
             return;
           }
           self.postMessage({ type: "chunk", id: id, t0: r.value.t0, t1: r.value.t1,
@@ -68,11 +72,6 @@
       ping.port1.onmessage = function (e) { tick(e.data); };
       self.onmessage = function (e) {
         var a = e.data;
-        if (a.warm) {  // compile the step before the first run needs it
-          simulate({ n_cells: 40 }, { duration: 40, dt: 0.02 });
-          simulate({ n_cells: 40, n_inputs: 5 }, { duration: 40, dt: 0.02 });
-          return;
-        }
         current = null;
         try {
           current = { id: a.id, t0: performance.now(), run: chunks(a.params, {
@@ -90,9 +89,7 @@
   var blobURL = null;
   function spawn(model) {
     if (!blobURL) blobURL = URL.createObjectURL(new Blob([workerSource(model)], { type: "text/javascript" }));
-    var w = new Worker(blobURL);
-    w.postMessage({ warm: true });
-    return w;
+    return new Worker(blobURL);
   }
 
   /** Parameters of the page (slider values) -> the model's parameter object. */
@@ -134,6 +131,9 @@
     PAPER = config.paper;
     this.v = Object.assign({}, PAPER, config.params || {});
     this.runs = 0; this.cancelled = 0; this.worker = null;
+    // The worker first: it takes a while to start, and can do so while the controls are
+    // built and the rest of the page is parsed.
+    this.ensureWorker();
     this.inputs = {};
     root.classList.add("wb-live");
     var bar = el("div", { class: "wb-live-presets" }, root);
@@ -181,9 +181,10 @@
         root.scrollIntoView({ behavior: "smooth", block: "start" });
       });
     }
+    // The canvas takes its size from the first layout (the observer's first call): reading
+    // the width now would force a layout of the page while it is still being parsed.
     new ResizeObserver(function () { self.resize(); }).observe(view);
     this.show();
-    this.resize();
     this.start();
   }
 
@@ -336,20 +337,12 @@
   Explorer.prototype.start = function () {
     var self = this, v = this.v;
     if (this.root.dataset.state === "running") this.cancelled++;  // a new value cancels the run in flight
-    if (!this.worker) {
-      var w = (this.worker = spawn(this.model));
-      w.onmessage = function (e) { if (e.data.id === self.runs) self.receive(e.data); };
-      w.onerror = function (e) {
-        self.root.dataset.state = "error";
-        self.say("The simulation stopped: " + (e.message || "worker error") + ". Change a value to try again.", true);
-        w.terminate();
-        self.worker = null;
-      };
-    }
+    this.ensureWorker();
     var id = ++this.runs;
     this.root.dataset.runs = this.runs;
     this.root.dataset.cancelled = this.cancelled;
     this.root.dataset.state = "running";
+    if (id === 1) this.root.dataset.postedAt = performance.now().toFixed(1);
     this.data = { v: Object.assign({}, v), times: [], cells: [], V: [[], []], t: 0, rateMax: 100,
                   started: performance.now(), firstDrawn: null };
     this.readout.textContent = "running…";
@@ -358,6 +351,19 @@
     this.worker.postMessage({ id: id, params: modelParams(v), duration: v.duration, dt: v.dt, seed: v.seed,
                               record: [0, Math.floor(N / 2)], frame: Math.max(v.dt, Math.round(FRAME_MS / v.dt) * v.dt),
                               chunk: CHUNK_MS });
+  };
+
+  Explorer.prototype.ensureWorker = function () {
+    var self = this;
+    if (this.worker) return;
+    var w = (this.worker = spawn(this.model));
+    w.onmessage = function (e) { if (e.data.id === self.runs) self.receive(e.data); };
+    w.onerror = function (e) {
+      self.root.dataset.state = "error";
+      self.say("The simulation stopped: " + (e.message || "worker error") + ". Change a value to try again.", true);
+      w.terminate();
+      self.worker = null;
+    };
   };
 
   Explorer.prototype.receive = function (m) {
@@ -371,10 +377,23 @@
       if (d.firstDrawn === null) {
         d.firstDrawn = performance.now() - d.started;
         this.root.dataset.firstFrameMs = d.firstDrawn.toFixed(1);
+        // since the page's navigation started (performance's time origin)
+        if (this.runs === 1) this.root.dataset.firstFrameAt = performance.now().toFixed(1);
       }
       this.readout.textContent = "running… t = " + Math.round(m.t1) + " of " + d.v.duration + " ms";
     } else if (m.type === "done") {
       var wall = performance.now() - d.started;
+      if (this.runs === 1) {
+        this.root.dataset.firstResultAt = performance.now().toFixed(1);
+        this.root.dataset.workerBeganAt = (m.began - performance.timeOrigin).toFixed(1);
+        this.root.dataset.workerEndedAt = (m.ended - performance.timeOrigin).toFixed(1);
+        // the book loads MathJax after this (book/_static/mathjax-lazy.js)
+        window.dispatchEvent(new Event("wb-first-result"));
+      }
+      this.root.dataset.workerMs = m.elapsed.toFixed(1);
+      // once more from the whole run: what stays on screen is the run's alone, however its
+      // chunks happened to be drawn (a storm of moves, a busy page)
+      this.redraw();
       this.root.dataset.state = "done";
       this.root.dataset.kappa = m.kappa === null ? "" : m.kappa;
       this.root.dataset.frequency = m.frequency === null ? "" : m.frequency;
