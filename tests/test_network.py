@@ -48,3 +48,28 @@ def test_fixed_in_degree_total_conductance_and_partners():
     receivers = np.flatnonzero(np.any(idx == j, axis=1))
     np.testing.assert_allclose(g[receivers], 0.1 / M, rtol=1e-6)
     assert np.all(np.delete(g, receivers) == 0), "only the cells wired to j feel it"
+
+
+def test_the_network_stepped_the_brainpy_state_way_is_wb_simulates():
+    """Chapter 3's loop: WBNetwork, init_all_states, for_loop; the same spikes as simulate.
+
+    A sparse (fixed in-degree) network with a spread of drives, so the wiring and the
+    per-cell drives are checked too: every cell's count equal, spike times within a step.
+    """
+    import brainstate
+
+    p = wb.WBParams(n_cells=30, n_inputs=8, I_sigma=0.03 * u.uA / u.cm**2)
+    duration, dt = 150.0, 0.01
+    start = wb.simulation.initial_state(p, seed=4)
+    net = wb.WBNetwork(p.n_cells, I_app=start["I_app_cells"], g_syn=p.g_syn,
+                       V_initializer=start["V0"], pre_indices=start["pre_indices"],
+                       n_inputs=p.n_inputs)
+    brainstate.nn.init_all_states(net)
+    with brainstate.environ.context(dt=dt * u.ms):
+        spikes = np.asarray(brainstate.transform.for_loop(
+            lambda i: net.update(), np.arange(int(round(duration / dt)))))
+    raster = wb.simulate(p, duration=duration * u.ms, dt=dt * u.ms, seed=4).raster()
+    assert spikes.sum() > p.n_cells
+    np.testing.assert_array_equal(spikes.sum(0), raster.sum(0))
+    for a, b in zip(spikes.T, raster.T, strict=True):
+        assert np.abs(np.flatnonzero(a) - np.flatnonzero(b)).max(initial=0) <= 1
