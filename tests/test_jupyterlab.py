@@ -40,7 +40,15 @@ def lab():
     """A JupyterLab server on the repository, stopped at the end; its URL."""
     port = _free_port()
     log = open(ROOT / "_build" / "jupyterlab-test.log", "w")  # noqa: SIM115 (closed below)
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(ROOT / "_build" / ".jupyter-test"))
+    config = ROOT / "_build" / ".jupyter-test"
+    # a clean profile that does not ask about Jupyter's news (its toast would cover the
+    # screenshots' outputs)
+    settings = config / "lab" / "user-settings"
+    notification = (settings / "@jupyterlab" / "apputils-extension"
+                    / "notification.jupyterlab-settings")
+    notification.parent.mkdir(parents=True, exist_ok=True)
+    notification.write_text('{"fetchNews": "false", "checkForUpdates": false}\n')
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTERLAB_SETTINGS_DIR=str(settings))
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser",
          "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
