@@ -113,3 +113,28 @@ def test_wide_vector_build_gives_the_default_builds_results(monkeypatch):
     plain = wb.simulate(p, duration=100 * u.ms, seed=4, record=range(37))
     np.testing.assert_allclose(wide.V.to_decimal(u.mV), plain.V.to_decimal(u.mV), atol=1e-3)
     np.testing.assert_array_equal(wide.spike_counts(), plain.spike_counts())
+
+
+def test_simulate_runs_in_float64(tmp_path):
+    """brainstate's 64-bit precision (JAX's x64 mode, set before anything is built): the
+    float32 draws enter as float64 and the run matches float32's spikes (a process of its
+    own: x64 is global)."""
+    import subprocess
+    import sys
+
+    code = """
+import jax, brainstate
+jax.config.update("jax_enable_x64", True)
+brainstate.environ.set(precision=64)
+import brainunit as u, numpy as np, wbmodel as wb
+p = wb.WBParams(n_cells=20, n_inputs=5)
+r = wb.simulate(p, duration=100 * u.ms, seed=1, record=[0])
+print(r.V.to_decimal(u.mV).dtype, r.spike_times.size)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    dtype, n = out.stdout.split()
+    f32 = wb.simulate(wb.WBParams(n_cells=20, n_inputs=5), duration=100 * u.ms, seed=1)
+    assert dtype == "float64"
+    assert int(n) == f32.spike_times.size

@@ -147,6 +147,9 @@ def _build_network(theta, I_cells, V0, pre_indices, n_cells, coupling="exact"):
     with N).
     """
     syn = {k: theta[k] * _TRACED[k] for k in ("g_syn", "E_syn", "alpha", "beta", "theta_syn")}
+    # the draws are float32 (the page repeats them); the network runs in brainstate's precision
+    dtype = brainstate.environ.dftype()
+    I_cells, V0 = jnp.asarray(I_cells, dtype), jnp.asarray(V0, dtype)
     M = None
     if pre_indices is not None:
         k = jnp.sum(pre_indices < n_cells, axis=-1).astype(theta["in_degree"].dtype)
