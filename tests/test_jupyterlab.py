@@ -2,12 +2,15 @@
 
 ``make lab`` is the book's one interactive path for running the notebooks yourself. This
 test starts that JupyterLab (``requirements-lab.txt``) on 127.0.0.1 with a free port and no
-token, opens ``book/07_explore.ipynb`` in Chromium with every request off the machine
-aborted, runs every cell and checks what a reader would see: no cell fails, the ipywidgets
-explorer renders and re-simulates when one of its sliders moves (its κ readout and its
-figure change), and the in-page explorer (browser_explorer's output) runs inside JupyterLab
-too. Then it runs ``book/03_gamma_rhythm.ipynb``. It stops the server it started. Skipped
-where Chromium, Playwright or JupyterLab is missing.
+token, on a copy of the notebooks (JupyterLab saves what it runs: it must not write outputs
+into the repository's notebooks) and a workspace of its own. It opens
+``book/07_explore.ipynb`` in Chromium with every request off the machine aborted, runs every
+cell and checks what a reader would see: no cell fails, the ipywidgets explorer renders and
+re-simulates when one of its sliders moves (its κ readout and its figure change), and the
+in-page explorer (browser_explorer's output) runs inside JupyterLab too. Then it runs
+``book/03_gamma_rhythm.ipynb``. It stops the server it started, and checks that the
+repository's notebooks are byte for byte what they were. Skipped where Chromium, Playwright
+or JupyterLab is missing.
 """
 
 from __future__ import annotations
@@ -35,9 +38,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+#: The notebooks the tests open, copied into the server's own root.
+NOTEBOOKS = ("07_explore.ipynb", "03_gamma_rhythm.ipynb")
+
+
 @pytest.fixture(scope="module")
-def lab():
-    """A JupyterLab server on the repository, stopped at the end; its URL."""
+def lab(tmp_path_factory):
+    """A JupyterLab server on a copy of the notebooks, stopped at the end; its URL."""
+    root = tmp_path_factory.mktemp("lab")
+    (root / "book").mkdir()
+    mine = {name: (ROOT / "book" / name).read_bytes() for name in NOTEBOOKS}
+    for name in NOTEBOOKS:
+        shutil.copy(ROOT / "book" / name, root / "book" / name)
     port = _free_port()
     log = open(ROOT / "_build" / "jupyterlab-test.log", "w")  # noqa: SIM115 (closed below)
     config = ROOT / "_build" / ".jupyter-test"
@@ -48,17 +60,23 @@ def lab():
                     / "notification.jupyterlab-settings")
     notification.parent.mkdir(parents=True, exist_ok=True)
     notification.write_text('{"fetchNews": "false", "checkForUpdates": false}\n')
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTERLAB_SETTINGS_DIR=str(settings))
+    # and saves nothing by itself (a test's notebook holds what it ran until the end)
+    docmanager = settings / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings"
+    docmanager.parent.mkdir(parents=True, exist_ok=True)
+    docmanager.write_text('{"autosave": false}\n')
+    # a workspace of its own: JupyterLab reopens what the last session had open
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTERLAB_SETTINGS_DIR=str(settings),
+               JUPYTERLAB_WORKSPACES_DIR=str(root / ".workspaces"))
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser",
          "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
          "--ServerApp.port_retries=0", "--IdentityProvider.token=",
          "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-         f"--ServerApp.root_dir={ROOT}", "--LabApp.news_url=None",
+         f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
          "--LabApp.extension_manager=readonly", "--LabApp.expose_app_in_browser=True",
          *(["--allow-root"] if os.geteuid() == 0 else [])],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -72,6 +90,8 @@ def lab():
         else:
             raise RuntimeError("jupyter lab did not start within 60 s")
         yield url
+        for name in NOTEBOOKS:  # nothing wrote into the repository's own notebooks
+            assert (ROOT / "book" / name).read_bytes() == mine[name], f"book/{name} changed"
     finally:
         proc.terminate()
         try:
@@ -106,7 +126,8 @@ CELLS = """() => {
 
 def _run_notebook(browser, lab, name, timeout_s=420):
     """Open book/NAME in JupyterLab, run every cell, wait until done; the open page."""
-    p = Page(browser, f"{lab}/lab/tree/book/{name}")
+    # ?reset: only this notebook open, not what the last test had open
+    p = Page(browser, f"{lab}/lab/tree/book/{name}?reset")
     page = p.page
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                            " && window.jupyterapp.shell.currentWidget.content", timeout=60_000)
