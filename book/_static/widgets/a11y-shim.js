@@ -21,12 +21,18 @@
                                 "population rate and membrane potentials for the values shown");
       });
   }
+  // Only the outermost widget that overflows becomes a region (its children scroll with it),
+  // each with a name of its own; a button or a field that overflows is focusable already.
+  var regions = 0;
   function scrollers(root) {
     root.querySelectorAll(".jupyter-widgets").forEach(function (w) {
-      if (w.scrollWidth > w.clientWidth + 1 && !w.hasAttribute("tabindex")) {
+      if (w.matches("button, input, select, textarea, a") || w.hasAttribute("tabindex")) return;
+      if (w.parentElement && w.parentElement.closest(".jupyter-widgets[role=region]")) return;
+      if (w.scrollWidth > w.clientWidth + 1) {
+        regions += 1;
         w.setAttribute("tabindex", "0");
         w.setAttribute("role", "region");
-        w.setAttribute("aria-label", "widget (scrolls sideways)");
+        w.setAttribute("aria-label", "widget " + regions + " (scrolls sideways)");
       }
     });
   }
