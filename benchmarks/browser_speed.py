@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import statistics
 import sys
 import tempfile
@@ -34,7 +33,9 @@ import wbmodel as wb
 from wbmodel.browser import browser_explorer
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+sys.path.insert(0, str(ROOT / "tests"))
+
+from chromium import CHROMIUM, finished, serve  # noqa: E402  (the browser tests' helpers)
 
 #: (label, hash of the explorer's parameters, number of timed runs after the first)
 CASES = [
@@ -43,6 +44,20 @@ CASES = [
     ("N = 1000, M = 50, 1 s, dt = 0.04 ms", {"n_cells": 1000, "n_inputs": 50, "duration": 1000,
                                              "dt": 0.04}, 3),
 ]
+
+
+def _done(page, n, timeout):
+    """The explorer's data attributes once its n-th run is done (not stopped by an error)."""
+    d = finished(page, n, timeout=timeout)
+    assert d["state"] == "done", d
+    return d
+
+
+def _new_seed(page, seed):
+    """Type a seed into the explorer's box, as a reader would: a new run."""
+    box = page.locator(".wb-live .wb-box[data-name=seed]")
+    box.fill(str(seed))
+    box.dispatch_event("change")
 
 
 def page_runs(browser, url: str, case: dict, repeats: int) -> dict:
@@ -54,18 +69,13 @@ def page_runs(browser, url: str, case: dict, repeats: int) -> dict:
     runs = []
 
     def done(n):
-        page.wait_for_function("(n) => { const r = document.querySelector('.wb-live'); "
-                               "return +r.dataset.runs >= n && r.dataset.state === 'done'; }",
-                               arg=n, timeout=120_000)
-        d = page.evaluate("() => ({...document.querySelector('.wb-live').dataset})")
+        d = _done(page, n, timeout=120_000)
         return {k: float(d[k]) for k in ("runMs", "firstFrameMs", "nsPerCellStep", "kappa")}
 
     first = done(1)
     for seed in range(1, repeats + 1):
         time.sleep(0.3)
-        box = page.locator(".wb-live .wb-box[data-name=seed]")
-        box.fill(str(seed))
-        box.dispatch_event("change")
+        _new_seed(page, seed)
         runs.append(done(seed + 1))
     page.close()
     assert not errors, errors
@@ -113,13 +123,8 @@ def first_results(browser, base: str, name: str, visits: int = 5, warm: int = 3)
                                timeout=30_000)
         page.wait_for_timeout(2500)
         for seed in range(1, warm + 1):
-            box = page.locator(".wb-live .wb-box[data-name=seed]")
-            box.fill(str(seed))
-            box.dispatch_event("change")
-            page.wait_for_function("(n) => { const r = document.querySelector('.wb-live'); "
-                                   "return +r.dataset.runs >= n && r.dataset.state === 'done'; }",
-                                   arg=seed + 1, timeout=60_000)
-            w = page.evaluate("() => ({...document.querySelector('.wb-live').dataset})")
+            _new_seed(page, seed)
+            w = _done(page, seed + 1, timeout=60_000)
             reruns.append({"run": float(w["runMs"]), "first_frame": float(w["firstFrameMs"]),
                            "worker": float(w["workerMs"])})
         context.close()
@@ -131,22 +136,10 @@ def first_results(browser, base: str, name: str, visits: int = 5, warm: int = 3)
 
 def served_book():
     """The built book on 127.0.0.1 (a thread), or None where it has not been built."""
-    import functools
-    import http.server
-    import threading
-
     html = ROOT / "_build" / "html"
     if not (html / "book" / "07_explore.html").exists():
         return None
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(html)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}"
+    return serve(html)[0]
 
 
 def page_sizes() -> dict:

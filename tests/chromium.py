@@ -7,8 +7,11 @@ both, see .ci/run).
 
 from __future__ import annotations
 
+import functools
+import http.server
 import re
 import shutil
+import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -44,3 +47,28 @@ class Page:
             f"{r.status} {r.url}"))
         self.page.goto(url, wait_until="load")
         self.page.wait_for_load_state("networkidle")
+
+
+def serve(directory) -> tuple[str, http.server.ThreadingHTTPServer]:
+    """``directory`` served on 127.0.0.1 by a thread, quietly: its URL and the server."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", server
+
+
+def finished(page, runs, timeout=30_000, root=".wb-live"):
+    """Wait until the explorer has ended its `runs`-th run; return its data attributes.
+
+    Ended: done, or stopped with an error (``state`` says which).
+    """
+    page.wait_for_function(
+        """([sel, n]) => { const r = document.querySelector(sel);
+                           return r && +r.dataset.runs >= n && r.dataset.state !== 'running'; }""",
+        arg=[root, runs], timeout=timeout)
+    return page.evaluate("(sel) => ({...document.querySelector(sel).dataset})", root)

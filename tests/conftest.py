@@ -2,10 +2,7 @@
 browser and the served book for the browser tests."""
 
 import fcntl
-import functools
-import http.server
 import subprocess
-import threading
 from pathlib import Path
 
 import brainunit as u
@@ -49,7 +46,7 @@ def browser(playwright):
 @pytest.fixture(scope="session")
 def site():
     """The built book served on 127.0.0.1 (built first if needed)."""
-    from chromium import HTML, ROOT
+    from chromium import HTML, ROOT, serve
 
     # pytest-xdist's workers share one build: the first to get the lock builds, the others
     # wait for it and find the book there.
@@ -59,12 +56,6 @@ def site():
         if not (HTML / "book" / "07_explore.html").exists():
             subprocess.run(["make", "book"], cwd=ROOT, check=True)
         fcntl.flock(lock, fcntl.LOCK_UN)
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    url, server = serve(HTML)
+    yield url
     server.shutdown()

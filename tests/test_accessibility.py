@@ -8,7 +8,7 @@ page itself, so nothing is fetched. Skipped where Chromium or Playwright is miss
 from __future__ import annotations
 
 import pytest
-from chromium import PAGES, Page
+from chromium import PAGES, Page, finished
 
 
 def _axe(page) -> list[dict]:
@@ -56,8 +56,7 @@ def test_the_explorer_works_from_the_keyboard(site, browser):
     page = p.page
     try:
         root = ".wb-live"
-        page.wait_for_function(f"() => document.querySelector('{root}').dataset.state === 'done'",
-                               timeout=60_000)
+        assert finished(page, 1, timeout=60_000, root=root)["state"] == "done"
         # Tab reaches every control, in order, from the first preset to the last
         controls = page.evaluate(f"""() => Array.from(document.querySelector('{root}')
             .querySelectorAll('button, input, select'))
@@ -74,17 +73,13 @@ def test_the_explorer_works_from_the_keyboard(site, browser):
         runs = int(page.locator(root).get_attribute("data-runs"))
         page.locator(f"{root} .wb-range[data-name=I_app]").focus()
         page.keyboard.press("ArrowRight")
-        page.wait_for_function(f"""(n) => {{ const r = document.querySelector('{root}');
-            return +r.dataset.runs > n && r.dataset.state === 'done'; }}""", arg=runs,
-                               timeout=60_000)
+        assert finished(page, runs + 1, timeout=60_000, root=root)["state"] == "done"
         assert page.locator(f"{root} .wb-box[data-name=I_app]").input_value() == "1.01"
         # Enter on a preset applies it
         runs = int(page.locator(root).get_attribute("data-runs"))
         page.locator(f"{root} button", has_text="Fig. 3C").focus()
         page.keyboard.press("Enter")
-        page.wait_for_function(f"""(n) => {{ const r = document.querySelector('{root}');
-            return +r.dataset.runs > n && r.dataset.state === 'done'; }}""", arg=runs,
-                               timeout=60_000)
+        assert finished(page, runs + 1, timeout=60_000, root=root)["state"] == "done"
         assert page.locator(f"{root} .wb-box[data-name=phi]").input_value() == "2"
         # the readout is announced
         readout = page.locator(f"{root} .wb-live-readout")

@@ -14,7 +14,7 @@ import re
 import time
 
 import pytest
-from chromium import HTML, Page
+from chromium import HTML, Page, finished
 
 EXPLORE = "book/07_explore.html"
 SMALL = {"03_gamma_rhythm": "phi", "04_frequency": "tau_syn", "05_heterogeneity": "I_sigma",
@@ -33,20 +33,11 @@ def opened(browser, url, wait=True):
     p = Page(browser, url)
     try:
         if wait:
-            _done(p.page, 1)
+            finished(p.page, 1)
         yield p.page
         _clean(p)
     finally:
         p.page.close()
-
-
-def _done(page, runs, timeout=30_000, root=".wb-live"):
-    """Wait until the explorer has finished its `runs`-th run; return its data attributes."""
-    page.wait_for_function(
-        """([sel, n]) => { const r = document.querySelector(sel);
-                           return r && +r.dataset.runs >= n && r.dataset.state !== 'running'; }""",
-        arg=[root, runs], timeout=timeout)
-    return page.evaluate("(sel) => ({...document.querySelector(sel).dataset})", root)
 
 
 def _shown(page, root=".wb-live"):
@@ -76,7 +67,7 @@ def _clean(p):
 
 def test_the_page_runs_the_paper_network(browser, base):
     with opened(browser, f"{base}/{EXPLORE}") as page:
-        d = _done(page, 1)
+        d = finished(page, 1)
         assert d["state"] == "done", d
         assert float(d["kappa"]) > 0.95, "the paper's network synchronises (κ ≈ 1)"
         assert 30 < float(d["frequency"]) < 50, d
@@ -95,10 +86,10 @@ def test_every_control_changes_the_raster_and_kappa(browser, base):
     with opened(browser, f"{base}/{EXPLORE}#wb:I_sigma=0.03") as page:
         runs = 1
         for name, value in MOVES.items():
-            before = _shown(page), _done(page, runs)["kappa"]
+            before = _shown(page), finished(page, runs)["kappa"]
             _slide(page, name, value)
             runs += 1
-            d = _done(page, runs)
+            d = finished(page, runs)
             assert d["state"] == "done", (name, d)
             after = _shown(page)
             assert after[0] != before[0][0], f"moving {name} redraws the raster"
@@ -107,10 +98,10 @@ def test_every_control_changes_the_raster_and_kappa(browser, base):
         before = d["kappa"]
         _type(page, "seed", "7")  # the seed has a box only
         runs += 1
-        assert _done(page, runs)["kappa"] != before, "a new seed, a new network"
+        assert finished(page, runs)["kappa"] != before, "a new seed, a new network"
         page.select_option(".wb-live .wb-dt", "0.01")
         runs += 1
-        assert _done(page, runs)["state"] == "done"
+        assert finished(page, runs)["state"] == "done"
 
 
 def test_a_new_value_cancels_the_run_in_flight(browser, base):
@@ -119,7 +110,7 @@ def test_a_new_value_cancels_the_run_in_flight(browser, base):
         page.wait_for_function("() => document.querySelector('.wb-live').dataset.firstFrameMs")
         t0 = time.perf_counter()
         _type(page, "duration", "200")
-        d = _done(page, 2, timeout=8_000)
+        d = finished(page, 2, timeout=8_000)
         waited = time.perf_counter() - t0
         assert d["runs"] == "2" and d["cancelled"] == "1" and d["state"] == "done", d
         assert "of 5000 ms" not in _shown(page)[1]
@@ -134,11 +125,11 @@ def test_bad_values_are_clamped_or_refused_with_a_message(browser, base):
         assert page.locator(".wb-live .wb-box[data-name=I_app]").input_value() == "1"
         _type(page, "I_app", "99")
         assert "outside" in msg.inner_text() and "set to 5" in msg.inner_text()
-        d = _done(page, 2)
+        d = finished(page, 2)
         assert "I_app=5" in page.evaluate("location.hash") and d["state"] == "done"
         _type(page, "n_inputs", "5000")
         assert "set to 99" in msg.inner_text()
-        _done(page, 3)
+        finished(page, 3)
     with opened(browser, f"{base}/{EXPLORE}#wb:I_app=abc&phi=99&nonsense=1&dt=0.3") as page:
         text = page.locator(".wb-live .wb-live-message").inner_text()
         for part in ("I_app", "unknown parameter", "dt = 0.3", "φ = 99"):
@@ -151,27 +142,27 @@ def test_a_link_reproduces_the_run(browser, base):
     with opened(browser, f"{base}/{EXPLORE}") as page:
         for name, value in (("I_app", 1.2), ("phi", 3.33), ("n_inputs", 30)):
             _slide(page, name, value)
-        d = _done(page, 4)
+        d = finished(page, 4)
         url = page.url
         code = page.locator(".wb-live-code").inner_text()
         assert "I_app=1.2 * UA" in code and "phi=3.33" in code and "n_inputs=30" in code
     assert re.search(r"#wb:.*I_app=1\.2", url) and "phi=3.33" in url, url
     with opened(browser, url) as page:
-        again = _done(page, 1)
+        again = finished(page, 1)
         assert again["kappa"] == d["kappa"] and again["frequency"] == d["frequency"]
 
 
 def test_presets_and_reset(browser, base):
     with opened(browser, f"{base}/{EXPLORE}") as page:
         page.locator(".wb-live button", has_text="Fig. 3C").click()
-        d = _done(page, 2)
+        d = finished(page, 2)
         assert page.locator(".wb-live .wb-box[data-name=phi]").input_value() == "2"
         assert float(d["kappa"]) < 0.8, "Fig. 3C: synchrony degrades"
         page.locator(".wb-live button", has_text="sparse M = 8").click()
-        _done(page, 3)
+        finished(page, 3)
         assert page.locator(".wb-live .wb-box[data-name=n_inputs]").input_value() == "8"
         page.locator(".wb-live button", has_text="reset to the paper").click()
-        _done(page, 4)
+        finished(page, 4)
         assert page.evaluate("location.hash") == "#wb"
         assert page.locator(".wb-live .wb-box[data-name=n_inputs]").input_value() == "all"
 
@@ -183,7 +174,7 @@ def test_a_square_of_the_map_runs_that_network_live(browser, base):
         box = heat.bounding_box()
         # the top right square of the plot area: I_app = 3, g_syn = 0.8
         heat.click(position={"x": 250 * box["width"] / 330, "y": 12 * box["height"] / 270})
-        _done(page, 2)
+        finished(page, 2)
         val = {k: page.locator(f".wb-live .wb-box[data-name={k}]").input_value()
                for k in ("I_app", "g_syn", "I_sigma", "duration")}
         assert val == {"I_app": "3", "g_syn": "0.8", "I_sigma": "0.02", "duration": "1000"}, val
@@ -197,7 +188,7 @@ def test_each_chapter_explorer_runs_its_question(browser, base, chapter):
         before = _shown(page)
         _slide(page, SMALL[chapter], {"phi": 2, "tau_syn": 3, "I_sigma": 0.1,
                                         "n_inputs": 40}[SMALL[chapter]])
-        d = _done(page, 2)
+        d = finished(page, 2)
         assert d["state"] == "done" and _shown(page)[0] != before[0]
         assert page.evaluate("location.hash") == "", "small explorers leave the URL alone"
 
@@ -221,15 +212,15 @@ def test_the_wiring_menu_reruns_with_each_scheme(browser, site):
         assert not menu.is_disabled(), "a sparse network offers the three wirings"
         assert menu.evaluate("m => Array.from(m.options, o => o.value)") == [
             "fixed", "bernoulli", "bernoulli_scaled"]
-        kappas = {"fixed": _done(page, 1)["kappa"]}
+        kappas = {"fixed": finished(page, 1)["kappa"]}
         for runs, scheme in enumerate(("bernoulli", "bernoulli_scaled"), start=2):
             menu.select_option(scheme)
-            kappas[scheme] = _done(page, runs)["kappa"]
+            kappas[scheme] = finished(page, runs)["kappa"]
             assert f"wiring={scheme}" in page.evaluate("location.hash")
             assert f'wiring="{scheme}"' in page.locator(".wb-live-code").inner_text()
         assert len(set(kappas.values())) == 3, kappas
         page.locator(".wb-live .wb-all-box").check()
-        _done(page, 4)
+        finished(page, 4)
         assert menu.is_disabled(), "all-to-all has no wiring to choose"
 
 
@@ -240,7 +231,7 @@ def test_the_page_runs_the_network_wbmodel_runs_from_the_seed(browser, site):
 
     hash_ = "n_cells=120&n_inputs=12&wiring=bernoulli&I_sigma=0.03&seed=5&dt=0.01"
     with opened(browser, f"{site}/{EXPLORE}#wb:{hash_}") as page:
-        d = _done(page, 1)
+        d = finished(page, 1)
         readout = page.locator(".wb-live .wb-live-readout").inner_text()
         python = page.locator(".wb-live .wb-live-python").inner_text()
     spikes = int(re.search(r"\((\d+) spikes", readout).group(1))

@@ -14,7 +14,7 @@ import time
 import urllib.parse
 
 import pytest
-from chromium import ARGS, CHROMIUM
+from chromium import ARGS, CHROMIUM, finished
 
 EXPLORE = "book/07_explore.html"
 #: Chromium with precise heap figures and a gc() to call before reading them.
@@ -54,7 +54,8 @@ def test_a_storm_of_slider_moves_ends_with_the_last_value(site, memory_browser):
     try:
         page.wait_for_timeout(2500)  # MathJax and the widget manager load after the first run
         before = _heap(page)
-        values = [round(0.5 + 0.01 * k, 2) for k in range(200)]  # 0.5 … 2.49 µA/cm², the slider's steps
+        # 0.5 … 2.49 µA/cm², the slider's steps
+        values = [round(0.5 + 0.01 * k, 2) for k in range(200)]
         t0 = time.perf_counter()
         page.evaluate("""async (values) => {
             const r = document.querySelector('.wb-live .wb-range[data-name=I_app]');
@@ -65,10 +66,8 @@ def test_a_storm_of_slider_moves_ends_with_the_last_value(site, memory_browser):
                 await new Promise(res => setTimeout(res, 50));
             } }""", values)
         storm_s = time.perf_counter() - t0
-        page.wait_for_function("""(n) => { const r = document.querySelector('.wb-live');
-            return +r.dataset.runs >= n && r.dataset.state === 'done'; }""",
-                               arg=1 + len(values), timeout=60_000)
-        d = page.evaluate("() => ({...document.querySelector('.wb-live').dataset})")
+        d = finished(page, 1 + len(values), timeout=60_000)
+        assert d["state"] == "done", d
         last = values[-1]
         assert d["runs"] == str(1 + len(values)), d
         assert page.locator(".wb-live .wb-box[data-name=I_app]").input_value() == str(last)
