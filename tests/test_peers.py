@@ -5,10 +5,9 @@ agreement here checks wbmodel's cell, synapse and wiring against code that share
 them. Skipped where NEURON is not installed (it is pinned in requirements.txt).
 """
 
+import brainunit as u
 import numpy as np
 import pytest
-
-import brainunit as u
 
 import wbmodel as wb
 from wbmodel import reference

@@ -94,7 +94,7 @@ def rheobase_snic():
     return float(-res.fun), float(res.x)
 
 
-E_SYN, ALPHA, BETA, THETA_SYN = -75.0, 12.0, 0.1, 0.0  # mV, 1/ms, 1/ms, mV
+E_SYN, ALPHA, THETA_SYN = -75.0, 12.0, 0.0  # mV, 1/ms, mV
 
 
 def F_release(V, theta=THETA_SYN):

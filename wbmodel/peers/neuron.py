@@ -121,7 +121,7 @@ def steady_rates(drives, phi=5.0, duration=2000.0, transient=500.0) -> list:
     t, c = list(times), list(cells)
     out = []
     for i in range(len(drives)):
-        ti = [x for x, k in zip(t, c) if int(k) == i and x > transient]
+        ti = [x for x, k in zip(t, c, strict=True) if int(k) == i and x > transient]
         out.append((len(ti) - 1) / (ti[-1] - ti[0]) * 1e3 if len(ti) >= 2 else 0.0)
     return out
 
@@ -182,6 +182,7 @@ def network(fig: str, seed: int, duration=1000.0, n_cells=100, g_syn=0.1,
 
 
 def main(argv) -> int:
+    """The command line of the module docstring: one JSON line on stdout."""
     what = argv[1]
     if what == "fi":
         drives = [0.5, 1.0, 2.0, 5.0]
