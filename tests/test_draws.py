@@ -107,3 +107,92 @@ def test_the_page_draws_the_same_networks_bit_for_bit():
             np.testing.assert_array_equal(
                 np.reshape(pre, ref["pre_indices"].shape), ref["pre_indices"],
                 err_msg=f"{name}, seed {seed}: wiring")
+
+
+# -- the range of the initial V -----------------------------------------------------------------
+
+#: Spreads of initial V (mV) the page offers, around −60 mV: the paper's 20, narrower ones, 0
+#: (every cell identical) and some whose ends float32 cannot hold.
+SPREADS = [20.0, 5.0, 1.0, 0.0, 0.3, 12.345, 19.99]
+
+
+def test_the_default_range_draws_what_it_always_drew():
+    """V0 = −70 + 20·u in float64, once rounded to float32: every existing network is kept."""
+    for seed in (0, 1, 7, 2**31 - 1, 2**40 + 7):
+        old = (-70.0 + 20.0 * draws.uniform(seed, draws.STREAM_V0, np.arange(300))).astype(
+            np.float32)
+        np.testing.assert_array_equal(draws.initial_V(seed, 300), old)
+        np.testing.assert_array_equal(draws.initial_V(seed, 300, (-70.0, -50.0)), old)
+        np.testing.assert_array_equal(
+            draws.initial_V(seed, 300, draws.V_range_of_spread(20.0)), old)
+        for V0_range in (None, [-70.0, -50.0] * u.mV, (-70.0 * u.mV, -50.0 * u.mV),
+                         [-0.07, -0.05] * u.volt):
+            got = initial_state(wb.WBParams(n_cells=300), seed, V0_range)["V0"]
+            np.testing.assert_array_equal(got.to_decimal(u.mV), old, err_msg=str(V0_range))
+
+
+def test_the_spread_gives_the_range_exactly():
+    assert draws.V_range_of_spread(20) == (-70.0, -50.0)
+    assert draws.V_range_of_spread(20.0) == draws.V_INIT_RANGE
+    assert draws.V_range_of_spread(0) == (-60.0, -60.0)
+    assert draws.V_range_of_spread(5.0) == (-62.5, -57.5)
+    assert draws.V_range_of_spread(2.0, centre=-65.0) == (-66.0, -64.0)
+    for bad in (-1.0, np.nan, np.inf):
+        with pytest.raises(ValueError, match="spread"):
+            draws.V_range_of_spread(bad)
+
+
+@pytest.mark.parametrize("spread", [5.0, 1.0, 0.3])
+def test_a_narrow_range_draws_inside_it(spread):
+    lo, hi = draws.V_range_of_spread(spread)
+    V = draws.initial_V(3, 50_000, (lo, hi)).astype(np.float64)
+    assert V.min() >= np.float32(lo) and V.max() <= np.float32(hi), (V.min(), V.max())
+    assert V.max() - V.min() > 0.99 * (np.float32(hi) - np.float32(lo))
+    assert stats.kstest((V - lo) / (hi - lo), "uniform").pvalue > 1e-3
+    ref = initial_state(wb.WBParams(n_cells=200), 3, (lo * u.mV, hi * u.mV))["V0"]
+    np.testing.assert_array_equal(ref.to_decimal(u.mV), V[:200])
+
+
+def test_lo_equal_to_hi_starts_every_cell_identical():
+    V = draws.initial_V(5, 100, (-60.0, -60.0))
+    assert np.all(V == np.float32(-60.0))
+    V = initial_state(wb.WBParams(n_cells=100), 5, [-58.5, -58.5] * u.mV)["V0"]
+    assert np.all(np.asarray(V.to_decimal(u.mV)) == np.float32(-58.5))
+
+
+@pytest.mark.parametrize("V_range, match", [
+    ((-50.0, -70.0), "lo <= hi"),
+    ((np.nan, -50.0), "finite"),
+    ((-70.0, np.inf), "finite"),
+])
+def test_bad_ranges_are_refused_by_the_draws(V_range, match):
+    with pytest.raises(ValueError, match=match):
+        draws.initial_V(0, 10, V_range)
+
+
+@pytest.mark.parametrize("V0_range, error, match", [
+    ([-50.0, -70.0] * u.mV, ValueError, "lo <= hi"),
+    ((-50.0 * u.mV, -70.0 * u.mV), ValueError, "lo <= hi"),
+    ([-70.0, np.nan] * u.mV, ValueError, "finite"),
+    ([-70.0, -60.0, -50.0] * u.mV, ValueError, "two"),
+    (-60.0 * u.mV, ValueError, "two"),
+    ((-60.0 * u.mV,), ValueError, "two"),
+    ((-70.0, -50.0), TypeError, "mV"),
+    (np.array([-70.0, -50.0]), TypeError, "mV"),
+    ([-70.0, -50.0] * u.ms, TypeError, "mV"),
+    ((-70.0 * u.mV, -50.0 * u.ms), TypeError, "mV"),
+])
+def test_bad_ranges_are_refused_by_name(V0_range, error, match):
+    with pytest.raises(error, match=match) as e:
+        initial_state(wb.WBParams(n_cells=4), 0, V0_range)
+    assert "V0_range" in str(e.value)
+
+
+def test_a_pair_of_scalars_keeps_float64():
+    """Ends float32 cannot hold reach the draws intact from a pair (a list is float32)."""
+    lo, hi = draws.V_range_of_spread(0.3)
+    assert float(np.float32(lo)) != lo, "the test needs an end float32 cannot hold"
+    from wbmodel.simulation import check_V0_range
+
+    assert check_V0_range((lo * u.mV, hi * u.mV)) == (lo, hi)
+    assert check_V0_range(np.array([lo, hi]) * u.mV) == (lo, hi)

@@ -65,3 +65,28 @@ def test_divergence_is_reported_with_its_time():
     p = wb.WBParams(n_cells=4, g_L=1e30 * u.mS / u.cm**2, C=1e-30 * u.uF / u.cm**2)
     with pytest.raises(wb.SimulationDiverged, match=r"t = [0-9.]+ ms.*smaller dt"):
         wb.simulate(p, duration=5 * u.ms)
+
+
+def test_the_range_of_the_initial_V_is_saved(tmp_path):
+    lo, hi = wb.draws.V_range_of_spread(0.3)  # ends float32 cannot hold: kept in full
+    r = wb.simulate(wb.WBParams(n_cells=6), duration=5 * u.ms, seed=1,
+                    V0_range=(lo * u.mV, hi * u.mV))
+    r.save(tmp_path / "run.npz")
+    back = wb.SimulationResult.load(tmp_path / "run.npz")
+    assert [float(x) for x in back.V0_range.to_decimal(u.mV)] == [lo, hi]
+
+
+def test_a_file_from_before_the_range_loads_with_the_papers(tmp_path):
+    import json
+
+    r = wb.simulate(wb.WBParams(n_cells=6), duration=5 * u.ms, seed=1,
+                    V0_range=[-61.0, -59.0] * u.mV)
+    r.save(tmp_path / "run.npz")
+    with np.load(tmp_path / "run.npz") as z:
+        arrays = dict(z)
+    meta = json.loads(str(arrays["meta"]))
+    del meta["V0_range_mV"]
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez(tmp_path / "old.npz", **arrays)
+    back = wb.SimulationResult.load(tmp_path / "old.npz")
+    np.testing.assert_array_equal(back.V0_range.to_decimal(u.mV), [-70.0, -50.0])

@@ -138,3 +138,51 @@ print(r.V.to_decimal(u.mV).dtype, r.spike_times.size)
     f32 = wb.simulate(wb.WBParams(n_cells=20, n_inputs=5), duration=100 * u.ms, seed=1)
     assert dtype == "float64"
     assert int(n) == f32.spike_times.size
+
+
+def test_the_initial_V_range_is_an_argument_of_the_run():
+    p = wb.WBParams(n_cells=30, I_sigma=0.02 * UA)
+    default = wb.simulate(p, duration=50 * u.ms, seed=2)
+    paper = wb.simulate(p, duration=50 * u.ms, seed=2, V0_range=[-70.0, -50.0] * u.mV)
+    np.testing.assert_array_equal(default.spikes_packed, paper.spikes_packed)
+    np.testing.assert_array_equal(default.V.to_decimal(u.mV), paper.V.to_decimal(u.mV))
+    np.testing.assert_array_equal(default.V0_range.to_decimal(u.mV), [-70.0, -50.0])
+    before = simulation.compile_count()
+    narrow = wb.simulate(p, duration=50 * u.ms, seed=2, V0_range=(-61 * u.mV, -59 * u.mV))
+    assert simulation.compile_count() == before, "a new range is a new input, not a compile"
+    np.testing.assert_array_equal(narrow.V0_range.to_decimal(u.mV), [-61.0, -59.0])
+    assert not np.array_equal(narrow.spikes_packed, default.spikes_packed)
+    start = simulation.initial_state(p, 2, (-61 * u.mV, -59 * u.mV))
+    np.testing.assert_array_equal(start["I_app_cells"].to_decimal(UA),
+                                  default.I_app_cells.to_decimal(UA)), "the drives stay"
+    assert np.all((start["V0"] >= -61 * u.mV) & (start["V0"] <= -59 * u.mV))
+
+
+def test_lo_equal_to_hi_is_the_synchronous_start():
+    """Identical cells (I_σ = 0) that start identical fire together from the first spike."""
+    res = wb.simulate(wb.WBParams(n_cells=20), duration=100 * u.ms, seed=0,
+                      V0_range=[-60.0, -60.0] * u.mV, record=range(20))
+    V = np.asarray(res.V.to_decimal(u.mV))
+    assert np.all(V == V[:, :1]), "every cell follows one trajectory"
+    raster = res.raster()
+    assert raster.any() and np.all(raster.all(axis=1) | ~raster.any(axis=1)), \
+        "a frame holds every cell's spike or none"
+    assert wb.coherence(res, start=0 * u.ms) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("V0_range, error", [
+    ([-50.0, -70.0] * u.mV, ValueError),
+    ([-70.0, np.inf] * u.mV, ValueError),
+    ((-70.0, -50.0), TypeError),
+    ([-70.0, -50.0] * u.ms, TypeError),
+])
+def test_a_bad_initial_V_range_is_refused(V0_range, error):
+    with pytest.raises(error, match="V0_range"):
+        wb.simulate(wb.WBParams(n_cells=4), duration=1 * u.ms, V0_range=V0_range)
+
+
+def test_command_line_run_takes_the_initial_V_spread(capsys):
+    from wbmodel.__main__ import main
+
+    assert main(["run", "--n-cells", "20", "--duration", "300", "--V0-spread", "0"]) == 0
+    assert "kappa = 1.000" in capsys.readouterr().out

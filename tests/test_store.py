@@ -123,12 +123,31 @@ def test_a_process_killed_inside_a_write_leaves_a_consistent_store(tmp_path):
     (dict(dt=0.02 * u.ms), "dt_ms"),
     (dict(summary=lambda r: {"x": 1.0}), "summary"),
     (dict(params=wb.WBParams(n_cells=12, g_syn=0.2 * u.mS / u.cm**2)), "params"),
+    (dict(V0_range=[-65.0, -55.0] * u.mV), "V0_range_mV"),
 ])
 def test_a_store_of_another_call_is_refused_with_the_difference(tmp_path, change, named):
     wb.sweep(P, {"I_app": [1.0] * UA}, seeds=[0], duration=40 * u.ms, store=tmp_path / "s")
     kw = dict(params=P, grid={"I_app": [1.0] * UA}, seeds=[0], duration=40 * u.ms) | change
     with pytest.raises(StoreMismatchError, match=named):
         wb.sweep(store=tmp_path / "s", **kw)
+
+
+def test_a_store_keeps_the_range_of_the_initial_V(tmp_path):
+    """A non-default range is in the metadata (a resumed call must repeat it); the paper's
+    is not, so stores written before the range could change resume as they did."""
+    narrow = dict(grid={"I_app": [1.0] * UA}, seeds=[0], duration=40 * u.ms,
+                  V0_range=[-65.0, -55.0] * u.mV)
+    first = wb.sweep(P, store=tmp_path / "s", **narrow)
+    assert wb.sweep(P, store=tmp_path / "s", **narrow).equals(first)
+    assert "V0_range_mV" not in _meta(P)
+    with pytest.raises(StoreMismatchError, match="V0_range_mV"):
+        wb.sweep(P, {"I_app": [1.0] * UA}, seeds=[0], duration=40 * u.ms, store=tmp_path / "s")
+
+
+def _meta(params):
+    from wbmodel.sweeps import _store_meta
+
+    return _store_meta(params, 40.0, 0.01, 0.1, None, None)
 
 
 def test_two_sweeps_on_one_store_at_once_both_work(tmp_path, whole):

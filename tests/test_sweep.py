@@ -181,3 +181,20 @@ def test_default_raster_is_about_0_1_ms_at_any_dt():
                   dt=0.04 * u.ms, summary=lambda r: {"frame_ms": float(
                       r.raster_dt.to_decimal(u.ms)), "spikes": int(r.spike_counts().sum())})
     assert df.frame_ms.iloc[0] == pytest.approx(0.16) and df.spikes.iloc[0] > 0
+
+
+def test_sweep_passes_the_initial_V_range_to_every_run():
+    p = wb.WBParams(n_cells=20)
+    grid = {"I_app": [1.0, 1.2] * UA}
+    kw = dict(seeds=[0, 1], duration=100 * u.ms, raster_dt=0.1 * u.ms)
+    V0_range = [-60.5, -59.5] * u.mV
+    narrow = wb.sweep(p, grid, V0_range=V0_range, **kw)
+    default = wb.sweep(p, grid, **kw)
+    assert not narrow.equals(default), "another start, other rows"
+    for row in narrow.itertuples():
+        single = wb.simulate(p.replace(I_app=row.I_app * UA), duration=100 * u.ms,
+                             seed=row.seed, raster_dt=0.1 * u.ms, V0_range=V0_range)
+        assert row.kappa == pytest.approx(wb.coherence(single), abs=1e-9), row
+    assert default.equals(wb.sweep(p, grid, V0_range=[-70.0, -50.0] * u.mV, **kw))
+    with pytest.raises(ValueError, match="V0_range"):
+        wb.sweep(p, grid, V0_range=[-50.0, -70.0] * u.mV, **kw)

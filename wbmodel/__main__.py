@@ -60,7 +60,9 @@ def _run(args) -> None:
     p = wb.WBParams(n_cells=args.n_cells, n_inputs=args.n_inputs, wiring=args.wiring,
                     I_app=args.I_app * u.uA / u.cm**2, I_sigma=args.I_sigma * u.uA / u.cm**2,
                     g_syn=args.g_syn * u.mS / u.cm**2, phi=args.phi)
-    res = wb.simulate(p, duration=args.duration * u.ms, dt=args.dt * u.ms, seed=args.seed)
+    lo, hi = wb.draws.V_range_of_spread(args.V0_spread)
+    res = wb.simulate(p, duration=args.duration * u.ms, dt=args.dt * u.ms, seed=args.seed,
+                      V0_range=(lo * u.mV, hi * u.mV))
     print(res)
     print(f"kappa = {wb.coherence(res):.3f}")
     print(f"network frequency = {float(wb.network_frequency(res).to_decimal(u.Hz)):.2f} Hz")
@@ -88,6 +90,9 @@ def main(argv=None) -> int:
     r.add_argument("--duration", type=float, default=1000.0, help="ms")
     r.add_argument("--dt", type=float, default=0.01, help="ms")
     r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--V0-spread", type=float, default=20.0,
+                   help="initial V spread, mV: V0 uniform in −60 ∓ spread/2 (default 20: the "
+                   "paper's [−70, −50]; 0: every cell starts identical)")
     args = parser.parse_args(argv)
     if args.command == "figures":
         _figures(args.out, args.chapter)

@@ -1,7 +1,8 @@
 """Every random number a network draws from its seed, reproducible bit for bit.
 
 A run's seed decides three things: each cell's drive I_app,i ~ Normal(I_app, I_σ), each
-cell's initial V ~ Uniform[−70, −50) mV and, in a sparse network, the wiring
+cell's initial V ~ Uniform[lo, hi) (the paper's [−70, −50) mV unless a run asks for another
+range) and, in a sparse network, the wiring
 (:mod:`wbmodel.wiring`). They are drawn here, on the host, in float64 arithmetic that uses
 only IEEE-754's correctly rounded operations (+, −, ×, ÷, √, floor) and integer bit
 operations, then rounded once to float32. The page's JavaScript model
@@ -26,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["threefry2x32", "uniform", "open_uniform", "log", "normal_icdf", "drives",
-           "initial_V", "STREAM_DRIVE", "STREAM_V0", "STREAM_WIRING", "V_INIT_RANGE",
-           "MAX_SEED"]
+           "initial_V", "V_range_of_spread", "STREAM_DRIVE", "STREAM_V0", "STREAM_WIRING",
+           "V_INIT_RANGE", "V_INIT_CENTRE", "MAX_SEED"]
 
 #: Stream of the drives' normal draws (one per cell).
 STREAM_DRIVE = 0
@@ -35,8 +36,11 @@ STREAM_DRIVE = 0
 STREAM_V0 = 1
 #: Cell i's inputs are drawn from stream ``STREAM_WIRING + i``.
 STREAM_WIRING = 2
-#: The initial V of every cell is drawn uniformly from this range (mV).
+#: The initial V of every cell is drawn uniformly from this range (mV): the paper's, and the
+#: default of every run.
 V_INIT_RANGE = (-70.0, -50.0)
+#: The centre of :data:`V_INIT_RANGE` (mV): the page's "initial V spread" is centred here.
+V_INIT_CENTRE = -60.0
 #: Seeds are integers in [0, MAX_SEED] (two 32-bit key words).
 MAX_SEED = 2**64 - 1
 
@@ -174,7 +178,68 @@ def drives(I_app: float, I_sigma: float, seed: int, n_cells: int) -> np.ndarray:
     return (float(I_app) + float(I_sigma) * z).astype(np.float32)
 
 
-def initial_V(seed: int, n_cells: int) -> np.ndarray:
-    """Each cell's initial V, uniform in :data:`V_INIT_RANGE`, mV (float32, shape (N,))."""
-    lo, hi = V_INIT_RANGE
+def initial_V(seed: int, n_cells: int, V_range=V_INIT_RANGE) -> np.ndarray:
+    """Each cell's initial V, uniform in ``V_range``, mV (float32, shape (N,)).
+
+    Parameters
+    ----------
+    seed : int
+        The run's seed.
+    n_cells : int
+        N.
+    V_range : (float, float)
+        (lo, hi) in mV, plain numbers (default :data:`V_INIT_RANGE`, the paper's
+        (−70, −50) mV). Cell i starts at lo + (hi − lo)·u_i, u_i uniform in [0, 1), in
+        float64, rounded once to float32; lo == hi starts every cell at lo.
+
+    Raises
+    ------
+    ValueError
+        If lo or hi is not finite or lo > hi.
+    """
+    lo, hi = _V_range(V_range)
     return (lo + (hi - lo) * uniform(seed, STREAM_V0, np.arange(n_cells))).astype(np.float32)
+
+
+def V_range_of_spread(spread_mV: float, centre: float = V_INIT_CENTRE) -> tuple[float, float]:
+    """The range of initial V of width ``spread_mV`` centred on ``centre``, mV.
+
+    ``(centre − spread/2, centre + spread/2)`` in float64: the page's JavaScript
+    (``VRangeOfSpread`` in ``wbmodel/web/wbmodel.js``) computes the same two numbers the
+    same way, so its "initial V spread" control draws the network that
+    ``wb.simulate(..., V0_range=V_range_of_spread(s) * u.mV)`` runs. A spread of 20 mV gives
+    the paper's (−70.0, −50.0) exactly; 0 starts every cell at ``centre``.
+
+    Parameters
+    ----------
+    spread_mV : float
+        hi − lo, mV (≥ 0).
+    centre : float
+        (lo + hi)/2, mV (default −60).
+
+    Returns
+    -------
+    (float, float)
+        (lo, hi), mV.
+
+    Raises
+    ------
+    ValueError
+        If the spread is negative or either number is not finite.
+    """
+    spread, centre = float(spread_mV), float(centre)
+    if not (np.isfinite(spread) and np.isfinite(centre)):
+        raise ValueError(f"the spread and centre must be finite, got {spread_mV}, {centre}")
+    if spread < 0:
+        raise ValueError(f"the spread of the initial V must be >= 0 mV, got {spread_mV}")
+    return (centre - spread / 2, centre + spread / 2)
+
+
+def _V_range(V_range) -> tuple[float, float]:
+    """(lo, hi) as float64 numbers, checked: finite, lo <= hi."""
+    lo, hi = (float(x) for x in V_range)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(f"the range of the initial V must be finite, got ({lo}, {hi}) mV")
+    if lo > hi:
+        raise ValueError(f"the range of the initial V needs lo <= hi, got ({lo}, {hi}) mV")
+    return lo, hi

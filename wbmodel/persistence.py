@@ -80,6 +80,8 @@ def save_result(result, path) -> None:
         "dt_ms": float(result.dt.to_decimal(u.ms)),
         "duration_ms": float(result.duration.to_decimal(u.ms)),
         "raster_dt_ms": float(result.raster_dt.to_decimal(u.ms)), "seed": result.seed,
+        # the range the initial V were drawn from (files written before it had the paper's)
+        "V0_range_mV": [float(x) for x in np.asarray(result.V0_range.to_decimal(u.mV))],
         "versions": versions(),
     }
     arrays = dict(
@@ -139,12 +141,23 @@ def load_result(cls, path):
                 record_cells=z["record_cells"], V=z["V_mV"] * u.mV,
                 V_mean=z["V_mean_mV"] * u.mV,
                 pre_indices=z["pre_indices"] if "pre_indices" in files else None,
-                raster_dt=meta["raster_dt_ms"] * u.ms)
+                raster_dt=meta["raster_dt_ms"] * u.ms,
+                V0_range=_V0_range_of(meta))
     except (DamagedFileError, NewerFormatError):
         raise
     except (ValueError, zipfile.BadZipFile, EOFError, OSError, KeyError, TypeError) as e:
         # ValueError: pickled or malformed arrays, JSON that does not parse
         raise DamagedFileError(_damaged(path, e)) from e
+
+
+def _V0_range_of(meta: dict):
+    """A file's range of initial V (mV): the paper's where the file predates the field."""
+    import brainunit as u
+
+    from .draws import V_INIT_RANGE
+
+    lo, hi = meta.get("V0_range_mV", V_INIT_RANGE)
+    return (float(lo) * u.mV, float(hi) * u.mV)
 
 
 def _damaged(path, e) -> str:

@@ -25,7 +25,7 @@ from .wiring import wiring_indices
 
 __all__ = ["simulate", "SimulationResult", "SimulationDiverged", "n_steps_of", "DEFAULT_DT",
            "param_arrays", "cell_kwargs", "check_finite", "compile_count", "MAX_DT",
-           "CPU_COMPILER_OPTIONS", "jit", "initial_state"]
+           "CPU_COMPILER_OPTIONS", "jit", "initial_state", "check_V0_range"]
 
 #: Default integration step (see the numerics chapter for the accuracy it buys).
 DEFAULT_DT = 0.01 * u.ms
@@ -104,13 +104,23 @@ def cell_kwargs(theta: dict) -> dict:
     return kw
 
 
-def initial_state(params: WBParams, seed: int = 0) -> dict:
+def initial_state(params: WBParams, seed: int = 0, V0_range=None) -> dict:
     """What :func:`~wbmodel.simulate` draws from ``seed`` before the first step.
 
     The drives and initial potentials (:mod:`wbmodel.draws`) and the wiring
     (:mod:`wbmodel.wiring`), drawn on the host with arithmetic that the page's JavaScript
     model (``wbmodel/web/wbmodel.js``) repeats exactly: the page draws the same network from
     the same seed.
+
+    Parameters
+    ----------
+    params : WBParams
+        The network.
+    seed : int
+        The run's seed.
+    V0_range : Quantity, mV, shape (2,), or a pair of Quantities, optional
+        The range the initial V are drawn from, as :func:`~wbmodel.simulate` takes it
+        (default: the paper's [−70, −50] mV).
 
     Returns
     -------
@@ -119,16 +129,66 @@ def initial_state(params: WBParams, seed: int = 0) -> dict:
         their steady state for it, s at 0) and ``pre_indices`` (the sparse wiring, or None).
     """
     params, seed = _check_params(params), _check_seed(seed)
-    I, V0 = _draws(params, seed)
+    I, V0 = _draws(params, seed, check_V0_range(V0_range))
     return {"I_app_cells": I * UA_PER_CM2, "V0": V0 * u.mV,
             "pre_indices": _wiring(params, seed)}
 
 
-def _draws(params: WBParams, seed: int):
-    """Each cell's drive (µA/cm²) and initial V (mV), float32 arrays of shape (N,)."""
+def _draws(params: WBParams, seed: int, V0_range=draws.V_INIT_RANGE):
+    """Each cell's drive (µA/cm²) and initial V (mV), float32 arrays of shape (N,).
+
+    ``V0_range``: (lo, hi) in mV, plain numbers (:func:`check_V0_range`).
+    """
     I = draws.drives(float(params.I_app.to_decimal(UA_PER_CM2)),
                      float(params.I_sigma.to_decimal(UA_PER_CM2)), seed, params.n_cells)
-    return I, draws.initial_V(seed, params.n_cells)
+    return I, draws.initial_V(seed, params.n_cells, V0_range)
+
+
+def check_V0_range(V0_range) -> tuple[float, float]:
+    """The range of the initial V as (lo, hi), float64 numbers in mV; checked.
+
+    Parameters
+    ----------
+    V0_range : Quantity, mV, shape (2,), or a pair of Quantities, or None
+        ``None`` is the paper's (−70, −50) mV (:data:`wbmodel.draws.V_INIT_RANGE`). Any
+        unit of voltage is accepted. lo == hi is allowed: every cell starts at the same V.
+
+    Raises
+    ------
+    TypeError
+        If it is not a voltage (a plain number has no unit).
+    ValueError
+        If it does not hold two values, a value is not finite, or lo > hi.
+
+    Notes
+    -----
+    ``[lo, hi] * u.mV`` holds float32 numbers under JAX's default precision (brainunit
+    makes a list a JAX array), so lo and hi are then float32's nearest. For the exact
+    float64 numbers (e.g. those of :func:`wbmodel.draws.V_range_of_spread`), pass a pair
+    of scalars, ``(lo * u.mV, hi * u.mV)``, or a NumPy array times ``u.mV``.
+    """
+    if V0_range is None:
+        return draws.V_INIT_RANGE
+    if isinstance(V0_range, (tuple, list)):  # a pair of scalars: each keeps its precision
+        values = [np.asarray(as_quantity("V0_range", x, u.mV).to_decimal(u.mV), np.float64)
+                  for x in V0_range]
+        if len(values) != 2 or any(v.shape != () for v in values):
+            raise ValueError(f"V0_range must be two voltages (lo, hi), got {V0_range!r}")
+    else:
+        values = np.asarray(as_quantity("V0_range", V0_range, u.mV).to_decimal(u.mV),
+                            np.float64)
+        if values.shape != (2,):
+            raise ValueError(f"V0_range must hold two voltages (lo, hi), got shape "
+                             f"{values.shape}: {V0_range}")
+    lo, hi = (float(x) for x in values)
+    if lo > hi:
+        raise ValueError(f"V0_range must have lo <= hi, got ({lo:g}, {hi:g}) mV")
+    return (lo, hi)
+
+
+def _V0_quantity(V_range) -> u.Quantity:
+    """(lo, hi) in mV as a float64 Quantity of shape (2,)."""
+    return np.array(V_range, dtype=np.float64) * u.mV
 
 
 def _wiring(params: WBParams, seed: int):
@@ -274,6 +334,8 @@ class SimulationResult:
     pre_indices : ndarray of int, shape (N, K), or None
         The wiring of a sparse network (``None``: all-to-all without self); an entry equal to
         N is padding (Bernoulli wiring).
+    V0_range : Quantity, mV, shape (2,)
+        The range (lo, hi) the initial V were drawn from (default: the paper's [−70, −50]).
     """
 
     params: WBParams
@@ -287,10 +349,12 @@ class SimulationResult:
     V_mean: u.Quantity
     pre_indices: np.ndarray | None = None
     raster_dt: u.Quantity | None = None
+    V0_range: u.Quantity | None = None
 
     def __post_init__(self):
         if self.raster_dt is None:
             object.__setattr__(self, "raster_dt", self.dt)
+        object.__setattr__(self, "V0_range", _V0_quantity(check_V0_range(self.V0_range)))
 
     @property
     def n_cells(self) -> int:
@@ -374,8 +438,9 @@ class SimulationResult:
 
         The file is written next to its destination under a temporary name and renamed into
         place, so an interrupted save never leaves a partial file at ``path``. The metadata
-        hold the parameters (with their units), dt, duration, seed, the file format and the
-        versions of wbmodel and its main dependencies (:mod:`wbmodel.persistence`).
+        hold the parameters (with their units), dt, duration, seed, the range of the initial
+        V, the file format and the versions of wbmodel and its main dependencies
+        (:mod:`wbmodel.persistence`).
         """
         persistence.save_result(self, path)
 
@@ -418,6 +483,7 @@ def simulate(
     progress: bool | None = None,
     raster_dt=None,
     coupling: str = "auto",
+    V0_range=None,
 ) -> SimulationResult:
     """Simulate the Wang–Buzsáki network.
 
@@ -432,7 +498,7 @@ def simulate(
         :data:`~wbmodel.simulation.MAX_DT` = 0.05 ms).
     seed : int
         Seeds the drives I_app,i ~ Normal(I_app, I_sigma), the initial V (uniform in
-        [−70, −50] mV) and, when ``n_inputs`` is set, the wiring.
+        ``V0_range``) and, when ``n_inputs`` is set, the wiring.
     record : sequence of int, optional
         Cells whose membrane potential is kept at every step (default: the first five; the
         population mean is always kept).
@@ -447,6 +513,15 @@ def simulate(
         (:mod:`wbmodel.events`; 2–3× faster at M ≥ 50, same spike counts within one spike).
         "auto" (default) takes "event" where it runs (JAX on the CPU, float32).
         All-to-all networks ignore it.
+    V0_range : Quantity, mV, shape (2,), or a pair of Quantities, optional
+        The initial V of cell i is lo + (hi − lo)·u_i, u_i uniform in [0, 1) from the seed
+        (:func:`wbmodel.draws.initial_V`); h and n start at their steady state for it.
+        Default ``None``: the paper's [−70, −50] mV, so a run without it is the run it always
+        was. A narrower range starts the network closer to synchrony; lo == hi starts every
+        cell identical (the exactly synchronous start). E.g. ``[-62.5, -57.5] * u.mV``, or
+        ``wb.draws.V_range_of_spread(5.0)`` as ``(lo * u.mV, hi * u.mV)`` (what the page's
+        "initial V spread" control draws; a list times ``u.mV`` is float32: see
+        ``wbmodel.simulation.check_V0_range``).
 
     Returns
     -------
@@ -454,6 +529,10 @@ def simulate(
 
     Raises
     ------
+    TypeError
+        If ``V0_range`` is not a voltage.
+    ValueError
+        If ``V0_range`` is not two finite values with lo <= hi (or another argument is bad).
     SimulationDiverged
         If the state becomes NaN or infinite (the message gives the time; use a smaller dt).
 
@@ -468,11 +547,12 @@ def simulate(
     dt_ms = float(u.Quantity(dt).to_decimal(u.ms))
     frame_steps = _frame_steps(raster_dt, dt, steps)
     seed = _check_seed(seed)
+    V_range = check_V0_range(V0_range)
     n = params.n_cells
     record = _check_record(record, n)
     if progress is None:
         progress = n * steps > 2e7
-    I_cells, V0 = _draws(params, seed)
+    I_cells, V0 = _draws(params, seed, V_range)
     pre = _wiring(params, seed)
     program = _program(n, None if pre is None else pre.shape[1], steps, dt_ms, record,
                        bool(progress), frame_steps, coupling=coupling)
@@ -486,7 +566,8 @@ def simulate(
         duration=u.Quantity(duration).in_unit(u.ms), seed=seed,
         I_app_cells=I_cells * UA_PER_CM2, spikes_packed=np.asarray(packed),
         record_cells=np.asarray(record, dtype=np.int64), V=np.asarray(V_rec) * u.mV,
-        V_mean=V_mean * u.mV, pre_indices=pre, raster_dt=dt_ms * frame_steps * u.ms)
+        V_mean=V_mean * u.mV, pre_indices=pre, raster_dt=dt_ms * frame_steps * u.ms,
+        V0_range=_V0_quantity(V_range))
 
 
 def _check_params(params) -> WBParams:

@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import analysis, persistence
+from . import analysis, draws, persistence
 from .network import resolve_coupling
 from .params import _QUANTITIES, WBParams
 from .simulation import (
@@ -29,8 +29,10 @@ from .simulation import (
     _draws,
     _frame_steps,
     _program,
+    _V0_quantity,
     _wiring,
     check_finite,
+    check_V0_range,
     n_steps_of,
     param_arrays,
 )
@@ -168,6 +170,7 @@ def sweep(
     store=None,
     progress: bool | None = None,
     coupling: str = "auto",
+    V0_range=None,
 ):
     """Simulate every grid point × seed and summarise each run in one row of a table.
 
@@ -206,13 +209,17 @@ def sweep(
         Calling again with the same store skips the (point, seed) pairs already there and
         computes only the rest, so a sweep killed at any moment resumes where it stopped.
         The store remembers the model version, the fixed parameters, duration, dt, the
-        raster resolution and the summary; a call that differs is refused
-        (:class:`~wbmodel.persistence.StoreMismatchError`, naming each difference).
+        raster resolution, the range of the initial V and the summary; a call that differs
+        is refused (:class:`~wbmodel.persistence.StoreMismatchError`, naming each
+        difference).
         Read it with :func:`wbmodel.persistence.read_store`.
     progress : bool, optional
         Show a progress bar of the runs done and to go (default: when ``store`` is given).
     coupling : {"auto", "event", "exact"}
         How sparse networks sum their inputs (see :func:`~wbmodel.simulate`).
+    V0_range : Quantity, mV, shape (2,), or a pair of Quantities, optional
+        The range the initial V of every run are drawn from (see :func:`~wbmodel.simulate`;
+        default: the paper's [−70, −50] mV).
 
     Returns
     -------
@@ -222,7 +229,10 @@ def sweep(
     Raises
     ------
     ValueError
-        For an unknown grid name, an empty list or invalid values (named).
+        For an unknown grid name, an empty list or invalid values (named), or a bad
+        ``V0_range``.
+    TypeError
+        If ``V0_range`` is not a voltage.
     SimulationDiverged
         If a run produces NaN/Inf (the message names the point).
     wbmodel.persistence.StoreMismatchError
@@ -241,6 +251,7 @@ def sweep(
     seeds = [_check_seed(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must not be empty")
+    V_range = check_V0_range(V0_range)
     steps = n_steps_of(duration, dt, MAX_DT)
     dt_ms = float(u.Quantity(dt).to_decimal(u.ms))
     frame_steps = (_frame_steps(raster_dt, dt, steps) if raster_dt is not None
@@ -254,7 +265,7 @@ def sweep(
     db = None
     if store is not None:
         db = persistence.SweepStore(store, _store_meta(params, steps * dt_ms, dt_ms, frame_ms,
-                                                       summary, start),
+                                                       summary, start, V_range),
                                     shard=jax.process_index())
         kept = {(p, s): r for p, s, r in db.rows()}
         for k, (point, _, seed) in enumerate(jobs):
@@ -290,8 +301,8 @@ def sweep(
                 padded = chunk + [chunk[-1]] * (B - len(chunk))
                 thetas = [param_arrays(jobs[k][1]) for k in padded]
                 theta = {name: jnp.stack([t[name] for t in thetas]) for name in thetas[0]}
-                I, V0 = (np.stack(x) for x in zip(*(_draws(*jobs[k][1:]) for k in padded),
-                                                  strict=True))
+                I, V0 = (np.stack(x) for x in zip(
+                    *(_draws(*jobs[k][1:], V_range) for k in padded), strict=True))
                 if sparse:
                     pre = np.stack([_padded(_wiring(*jobs[k][1:]), width, n) for k in padded])
                     args = _shard((theta, I, V0, pre))
@@ -309,7 +320,8 @@ def sweep(
                 params=p, dt=dt_ms * u.ms, duration=steps * dt_ms * u.ms, seed=seed,
                 I_app_cells=I[b] * (u.uA / u.cm**2), spikes_packed=packed[b],
                 record_cells=np.zeros(0, np.int64), V=np.zeros((packed.shape[1], 0)) * u.mV,
-                V_mean=V_mean[b] * u.mV, raster_dt=frame_ms * u.ms, pre_indices=None)
+                V_mean=V_mean[b] * u.mV, raster_dt=frame_ms * u.ms, pre_indices=None,
+                V0_range=_V0_quantity(V_range))
             rows[k] = {**point, "seed": seed, **_plain(summarise(res))}
         if db is not None:  # this process's share of the batch, in one transaction
             share = chunk[jax.process_index()::jax.process_count()]
@@ -351,16 +363,24 @@ def _summary_of(row: dict, point: dict) -> dict:
     return {k: v for k, v in row.items() if k not in point and k != "seed"}
 
 
-def _store_meta(params, duration_ms, dt_ms, frame_ms, summary, start) -> dict:
-    """What a stored row depends on: a store written by any other call is refused."""
+def _store_meta(params, duration_ms, dt_ms, frame_ms, summary, start,
+                V_range=draws.V_INIT_RANGE) -> dict:
+    """What a stored row depends on: a store written by any other call is refused.
+
+    The range of the initial V is kept only when it is not the paper's: stores written
+    before the range could change (all the paper's) then resume as they did.
+    """
     if summary is None:
         start_ms = None if start is None else float(u.Quantity(start).to_decimal(u.ms))
         name = f"wbmodel.sweeps.default_summary(start={start_ms})"
     else:
         name = f"{getattr(summary, '__module__', '?')}.{getattr(summary, '__qualname__', summary)}"
-    return {"model_version": persistence.versions()["wbmodel"], "params": params.to_dict(),
+    meta = {"model_version": persistence.versions()["wbmodel"], "params": params.to_dict(),
             "duration_ms": duration_ms, "dt_ms": dt_ms, "raster_dt_ms": frame_ms,
             "summary": name}
+    if tuple(V_range) != draws.V_INIT_RANGE:
+        meta["V0_range_mV"] = list(V_range)
+    return meta
 
 
 def _progress(total: int, done: int, show: bool):
