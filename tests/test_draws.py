@@ -196,3 +196,29 @@ def test_a_pair_of_scalars_keeps_float64():
 
     assert check_V0_range((lo * u.mV, hi * u.mV)) == (lo, hi)
     assert check_V0_range(np.array([lo, hi]) * u.mV) == (lo, hi)
+
+
+def test_the_page_draws_the_same_initial_V_for_every_spread():
+    jobs = [(name, seed, spread) for name in ("all-to-all", "N=200,M=10", "bernoulli")
+            for seed in (0, 1, 2**31 - 1, 2**40 + 7) for spread in SPREADS]
+    out = node.run("""return args.map(([p, seed, spread]) => {
+        const range = wb.VRangeOfSpread(spread);
+        const s = wb.initialState(wb.checkParams(p), seed, range);
+        return [range, Array.from(s.V0), Array.from(s.I)]; });""",
+                   [[web.js_params(CASES[name]), seed, spread] for name, seed, spread in jobs])
+    for (name, seed, spread), (js_range, V0, I) in zip(jobs, out, strict=True):
+        lo, hi = draws.V_range_of_spread(spread)
+        assert js_range == [lo, hi], (spread, js_range, (lo, hi))  # the same float64 numbers
+        ref = initial_state(CASES[name], seed, (lo * u.mV, hi * u.mV))
+        np.testing.assert_array_equal(np.float32(V0), ref["V0"].to_decimal(u.mV),
+                                      err_msg=f"{name}, seed {seed}, spread {spread}")
+        np.testing.assert_array_equal(np.float32(I), ref["I_app_cells"].to_decimal(UA),
+                                      err_msg=f"{name}, seed {seed}: the drives do not move")
+
+
+def test_the_page_refuses_bad_ranges():
+    out = node.run("""return [[-50, -70], [NaN, -50], [-70], null, 'x'].map((r) => {
+        try { wb.initialState(wb.checkParams({n_cells: 3}), 0, r); return null; }
+        catch (e) { return e.message; } }).concat([-1, NaN].map((s) => {
+        try { wb.VRangeOfSpread(s); return null; } catch (e) { return e.message; } }));""")
+    assert all(m and ("V0_range" in m or "spread" in m) for m in out), out

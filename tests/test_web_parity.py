@@ -45,25 +45,44 @@ def js(browser):
     page.close()
 
 
-def _js_run(js, params: wb.WBParams, seed: int, duration_ms: float, dt_ms: float) -> dict:
-    """The page's run of ``params`` from the seed alone."""
-    args = {"params": web.js_params(params), "duration": duration_ms, "dt": dt_ms, "seed": seed}
+def _js_run(js, params: wb.WBParams, seed: int, duration_ms: float, dt_ms: float,
+            V0_spread: float | None = None) -> dict:
+    """The page's run of ``params`` from the seed alone (and the spread of its initial V)."""
+    args = {"params": web.js_params(params), "duration": duration_ms, "dt": dt_ms, "seed": seed,
+            "spread": V0_spread}
     return js.evaluate("""(a) => {
-        const r = wb.simulate(a.params, {duration: a.duration, dt: a.dt, seed: a.seed});
+        const r = wb.simulate(a.params, {duration: a.duration, dt: a.dt, seed: a.seed,
+            V0_range: a.spread === null ? undefined : wb.VRangeOfSpread(a.spread)});
         const counts = new Array(r.n_cells).fill(0);
         for (const c of r.cells) counts[c]++;
         return {counts, times: Array.from(r.times), cells: Array.from(r.cells), ...wb.summary(r)};
     }""", args)
 
 
-@pytest.mark.parametrize("case", list(CASES))
+#: Networks started from a narrower spread of initial V (mV, around −60), as the page's ΔV₀
+#: control draws them.
+SPREAD_CASES = {
+    "fig3C,spread=5": ("fig3C", 5.0),
+    "I_sigma=0.05,spread=1": ("I_sigma=0.05", 1.0),
+    "N=200,M=10,spread=0.3": ("N=200,M=10", 0.3),
+    "fig3A,spread=0": ("fig3A", 0.0),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES) + list(SPREAD_CASES))
 def test_the_same_seed_gives_the_same_network(js, case):
-    params = CASES[case]
+    name, spread = SPREAD_CASES.get(case, (case, None))
+    params = CASES[name]
     seed = 3
-    res = wb.simulate(params, duration=500 * u.ms, dt=0.01 * u.ms, seed=seed)
+    V0_range = None
+    if spread is not None:
+        lo, hi = wb.draws.V_range_of_spread(spread)
+        V0_range = (lo * u.mV, hi * u.mV)
+    res = wb.simulate(params, duration=500 * u.ms, dt=0.01 * u.ms, seed=seed,
+                      V0_range=V0_range)
     kappa = wb.coherence(res)
     freq = float(wb.network_frequency(res).to_decimal(u.Hz))
-    out = _js_run(js, params, seed, 500.0, 0.01)
+    out = _js_run(js, params, seed, 500.0, 0.01, spread)
     diff = np.abs(np.asarray(out["counts"]) - res.spike_counts())
     close = np.mean(diff <= 1)
     # how far the spike times drift, over the cells that fired the same number of spikes
@@ -162,3 +181,11 @@ def test_the_browser_draws_what_wbmodel_draws(js):
     np.testing.assert_array_equal(np.float32(out[1]), ref["V0"].to_decimal(u.mV))
     np.testing.assert_array_equal(np.reshape(out[2], ref["pre_indices"].shape),
                                   ref["pre_indices"])
+    for spread in (5.0, 1.0, 0.0, 0.3):
+        V0 = js.evaluate("""([p, s]) => Array.from(
+            wb.initialState(wb.checkParams(p), 11, wb.VRangeOfSpread(s)).V0)""",
+                         [web.js_params(p), spread])
+        lo, hi = wb.draws.V_range_of_spread(spread)
+        ref = wb.simulation.initial_state(p, 11, (lo * u.mV, hi * u.mV))
+        np.testing.assert_array_equal(np.float32(V0), ref["V0"].to_decimal(u.mV),
+                                      err_msg=f"spread {spread}")

@@ -28,8 +28,10 @@ export const DEFAULTS = Object.freeze({
 
 /** A spike is an upward crossing of this level (mV), as wbmodel.cell.SPIKE_THRESHOLD. */
 export const SPIKE_THRESHOLD = 0.0;
-/** Initial V of every network cell: uniform in this range (mV), as in wbmodel. */
-export const V_INIT_RANGE = [-70.0, -50.0];
+/** Initial V of every network cell: uniform in this range (mV) by default, as in wbmodel. */
+export const V_INIT_RANGE = Object.freeze([-70.0, -50.0]);
+/** The centre of V_INIT_RANGE (mV): where a spread of initial V is centred (wbmodel.draws). */
+export const V_INIT_CENTRE = -60.0;
 /** Single-cell runs (f–I) start here, h and n at steady state (wbmodel.single_cell). */
 export const V_REST_START = -65.0;
 /** Slope of the presynaptic sigmoid F(V), mV (wbmodel.synapse.SYN_SLOPE). */
@@ -303,13 +305,39 @@ export function normalIcdf(p) {
 }
 
 /**
+ * The range [lo, hi] (mV) of initial V of width `spread` centred on `centre`
+ * (wbmodel.draws.V_range_of_spread): centre ∓ spread/2 in float64, so the page and wbmodel
+ * hold the same two numbers. A spread of 20 gives the paper's [-70, -50] exactly.
+ */
+export function VRangeOfSpread(spread, centre = V_INIT_CENTRE) {
+  if (!(typeof spread === "number" && Number.isFinite(spread) && Number.isFinite(centre))) {
+    throw new Error(`the spread and centre must be finite numbers, got ${spread}, ${centre}`);
+  }
+  if (spread < 0) throw new Error(`the spread of the initial V must be >= 0 mV, got ${spread}`);
+  return [centre - spread / 2, centre + spread / 2];
+}
+
+/** A range of initial V [lo, hi] (mV), checked as wbmodel checks it: finite, lo <= hi. */
+function checkVRange(V_range) {
+  if (!(V_range && V_range.length === 2)) throw new Error(`V0_range must be [lo, hi] (mV), got ${V_range}`);
+  const lo = V_range[0], hi = V_range[1];
+  if (!(typeof lo === "number" && typeof hi === "number" && Number.isFinite(lo) && Number.isFinite(hi))) {
+    throw new Error(`V0_range must be two finite numbers (mV), got [${lo}, ${hi}]`);
+  }
+  if (lo > hi) throw new Error(`V0_range must have lo <= hi, got [${lo}, ${hi}] mV`);
+  return [lo, hi];
+}
+
+/**
  * What a run draws from its seed before the first step (wbmodel.simulation.initial_state):
  * I (drives, µA/cm²) and V0 (mV), float32 values in Float64Arrays, and pre, the wiring
  * (Int32Array N·K, row-major, N marks padding; null when all-to-all) with its width K.
+ * V_range: [lo, hi] (mV) the initial V are drawn from, uniformly (default V_INIT_RANGE, the
+ * paper's; lo === hi starts every cell there), as wbmodel.draws.initial_V.
  */
-export function initialState(p, seed) {
+export function initialState(p, seed, V_range = V_INIT_RANGE) {
   const N = p.n_cells, I = new Float64Array(N), V0 = new Float64Array(N), key = seedKey(seed);
-  const [lo, hi] = V_INIT_RANGE;
+  const [lo, hi] = checkVRange(V_range);
   for (let i = 0; i < N; i++) {
     const z = normalIcdf((bits52(key, STREAM_DRIVE, i) + 0.5) * TWO_M52);
     I[i] = Math.fround(p.I_app + p.I_sigma * z);
@@ -370,9 +398,10 @@ export function wiring(N, M, scheme, seed) {
  * N cells coupled by GABA_A synapses, stepped in place.
  *
  * options: dt (ms), seed, V0 and I (Float64Array(N): initial V and drives; default drawn
- * from the seed, as wbmodel draws them), pre (Int32Array of N rows of K inputs, N marking
- * padding: sparse wiring; default drawn from the seed when n_inputs is set), tables
- * (default true).
+ * from the seed, as wbmodel draws them), V0_range ([lo, hi] mV: the range the initial V are
+ * drawn from, default V_INIT_RANGE; wbmodel.simulate's V0_range), pre (Int32Array of N rows
+ * of K inputs, N marking padding: sparse wiring; default drawn from the seed when n_inputs
+ * is set), tables (default true).
  */
 export class Network {
   constructor(params, options = {}) {
@@ -384,7 +413,7 @@ export class Network {
     }
     const seed = options.seed ?? 0;
     const drawn = options.I && options.V0 && (options.pre || p.n_inputs === null);
-    const init = drawn ? null : initialState(p, seed);
+    const init = drawn ? null : initialState(p, seed, options.V0_range ?? V_INIT_RANGE);
     this.I = Float64Array.from(options.I ?? init.I);
     const V0 = Float64Array.from(options.V0 ?? init.V0);
     if (this.I.length !== N || V0.length !== N) throw new Error(`I and V0 must have ${N} values`);
@@ -542,7 +571,7 @@ export function* chunks(params, options = {}) {
   return {
     params: net.p, dt, duration, n_cells: net.N, steps, times: Float64Array.from(times),
     cells: Int32Array.from(cells), I: net.I, record, V: Vrec, frame: frameSteps * dt,
-    pre: net.pre,
+    pre: net.pre, V0_range: Array.from(options.V0_range ?? V_INIT_RANGE),
   };
 }
 
@@ -551,7 +580,7 @@ export function* chunks(params, options = {}) {
  * onChunk(chunk), called as the run proceeds).
  *
  * Returns {params, dt, duration, n_cells, steps, times (ms, Float64Array), cells
- * (Int32Array), I, record, V (per recorded cell, Float32Array), frame (ms), pre}.
+ * (Int32Array), I, record, V (per recorded cell, Float32Array), frame (ms), pre, V0_range}.
  */
 export function simulate(params, options = {}) {
   const run = chunks(params, options);
