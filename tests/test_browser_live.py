@@ -79,7 +79,7 @@ def test_the_page_runs_the_paper_network(browser, base):
 # Values that move each control away from a base state in which κ is sensitive to all of them
 # (a mild spread of the drive, I_σ = 0.03 µA/cm²).
 MOVES = {"I_app": 1.4, "g_syn": 0.3, "I_sigma": 0.08, "tau_syn": 4, "phi": 2.5, "E_syn": -60,
-         "n_inputs": 12, "n_cells": 60, "duration": 400}
+         "n_inputs": 12, "n_cells": 60, "V0_spread": 2, "duration": 400}
 
 
 def test_every_control_changes_the_raster_and_kappa(browser, base):
@@ -239,5 +239,34 @@ def test_the_page_runs_the_network_wbmodel_runs_from_the_seed(browser, site):
                                 I_sigma=0.03 * u.uA / u.cm**2),
                     duration=500 * u.ms, dt=0.01 * u.ms, seed=5)
     assert "runs this very network" in python and "seed=5" in python
+    assert abs(spikes - r.spike_times.size) <= 2, (spikes, r.spike_times.size)
+    assert abs(float(d["kappa"]) - wb.coherence(r)) < 0.03, (d["kappa"], wb.coherence(r))
+
+
+def test_a_narrow_start_runs_the_network_its_python_line_runs(browser, site):
+    """The ΔV₀ control: the page draws its initial V from −60 ∓ ΔV₀/2 mV, the link keeps
+    it, and the Python line under the figure (with V0_range) runs the same network."""
+    import brainunit as u
+
+    import wbmodel as wb
+
+    hash_ = "n_cells=80&I_sigma=0.03&phi=2&I_app=1.4&V0_spread=1.5&seed=2&dt=0.01"
+    with opened(browser, f"{site}/{EXPLORE}#wb:{hash_}") as page:
+        d = finished(page, 1)
+        assert page.locator(".wb-live .wb-box[data-name=V0_spread]").input_value() == "1.5"
+        readout = page.locator(".wb-live .wb-live-readout").inner_text()
+        code = page.locator(".wb-live .wb-live-code").inner_text()
+        _type(page, "V0_spread", "30")  # clamped to the paper's 20, the default: not shown
+        assert "set to 20" in page.locator(".wb-live .wb-live-message").inner_text()
+        finished(page, 2)
+        assert "V0_spread" not in page.evaluate("location.hash")
+        assert "V0_range" not in page.locator(".wb-live .wb-live-code").inner_text()
+    assert "V0_range=(-60.75 * u.mV, -59.25 * u.mV)" in code, code
+    env: dict = {}
+    exec("import brainunit as u\nimport wbmodel as wb\nUA, MS = u.uA / u.cm**2, "
+         "u.mS / u.cm**2\n" + code, env)
+    r = env["res"]
+    assert [float(x) for x in r.V0_range.to_decimal(u.mV)] == [-60.75, -59.25]
+    spikes = int(re.search(r"\((\d+) spikes", readout).group(1))
     assert abs(spikes - r.spike_times.size) <= 2, (spikes, r.spike_times.size)
     assert abs(float(d["kappa"]) - wb.coherence(r)) < 0.03, (d["kappa"], wb.coherence(r))

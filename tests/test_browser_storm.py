@@ -98,7 +98,7 @@ def _fuzzed_hashes(n: int, seed: int = 0) -> list[str]:
     """URL hashes a reader's link could carry, most of them broken."""
     rng = random.Random(seed)
     keys = ["I_app", "g_syn", "I_sigma", "tau_syn", "phi", "E_syn", "n_inputs", "wiring",
-            "n_cells", "seed", "duration", "dt"]
+            "n_cells", "V0_spread", "seed", "duration", "dt"]
     junk = ["", "x", "I_APP", "__proto__", "constructor", "toString", "nan", "é", "%",
             "a" * 300, "n_cells ", " phi", "wb", "=", "&"]
     values = ["", "0", "-0", "1", "-1", "1.2", "1e400", "-1e400", "1e-400", "NaN", "Infinity",

@@ -78,3 +78,19 @@ def test_trace_thinning_keeps_extremes():
     tt, vv = _envelope(t, v)
     assert len(tt) <= 4_000 and vv.max() == 99.0 and vv.min() == pytest.approx(v.min())
     assert np.all(np.diff(tt) >= 0), "time order is kept"
+
+
+def test_live_explorer_moves_the_initial_V_spread():
+    ex = widgets.Explorer(wb.WBParams(n_cells=20), duration=100 * u.ms)
+    assert ex.sliders["V0_spread"].value == 20.0
+    assert [float(x.to_decimal(u.mV)) for x in ex.V0_range()] == [-70.0, -50.0]
+    ex.sliders["V0_spread"].value = 5.0
+    assert [float(x.to_decimal(u.mV)) for x in ex.V0_range()] == [-62.5, -57.5]
+    assert "κ" in ex.status.value
+    ex.reset()
+    assert ex.sliders["V0_spread"].value == 20.0
+    start = widgets.Explorer(wb.WBParams(n_cells=20), duration=100 * u.ms,
+                             V0_range=[-61.0, -59.0] * u.mV)
+    assert start.sliders["V0_spread"].value == 2.0
+    with pytest.raises(ValueError, match="centred"):
+        widgets.Explorer(wb.WBParams(n_cells=20), V0_range=[-70.0, -60.0] * u.mV)

@@ -15,6 +15,7 @@ import itertools
 import json
 from importlib import resources
 
+from . import draws
 from .params import WBParams
 
 __all__ = ["browser_explorer", "model_source", "js_params", "PRESETS", "PageHTML"]
@@ -58,15 +59,17 @@ def js_params(params: WBParams) -> dict:
 
 #: The explorer's controls, in the order they are drawn (names of WBParams; ``tau_syn`` is
 #: 1/β; ``n_inputs`` is M with an all-to-all box; ``wiring`` a menu of the three schemes of
-#: :mod:`wbmodel.wiring`; seed and duration belong to the run).
+#: :mod:`wbmodel.wiring`). ``V0_spread`` (the initial V spread ΔV₀, mV), seed and duration
+#: belong to the run: the initial V are uniform in
+#: ``wbmodel.draws.V_range_of_spread(ΔV₀)`` = [−60 − ΔV₀/2, −60 + ΔV₀/2] mV (20: the paper's).
 CONTROLS = ("I_app", "g_syn", "I_sigma", "tau_syn", "phi", "E_syn", "n_inputs", "wiring",
-            "n_cells", "seed", "duration")
+            "n_cells", "V0_spread", "seed", "duration")
 
 #: Ranges of the controls (page units): what a slider reaches and a typed value is clamped to.
 RANGES = {"I_app": (-0.5, 5.0), "g_syn": (0.0, 1.0), "I_sigma": (0.0, 0.3),
           "tau_syn": (0.5, 40.0), "phi": (0.5, 10.0), "E_syn": (-90.0, -40.0),
-          "n_inputs": (1, 999), "n_cells": (10, 1000), "seed": (0, 2**31 - 1),
-          "duration": (100.0, 5000.0)}
+          "n_inputs": (1, 999), "n_cells": (10, 1000), "V0_spread": (0.0, 20.0),
+          "seed": (0, 2**31 - 1), "duration": (100.0, 5000.0)}
 
 #: Steps the page offers (ms): 0.04 ms keeps the f–I curve within 0.6 % (numerics chapter).
 PAGE_DTS = (0.01, 0.02, 0.04)
@@ -82,12 +85,14 @@ PRESETS = {
 }
 
 
-def _page_values(params: WBParams, duration_ms: float, dt_ms: float, seed: int) -> dict:
+def _page_values(params: WBParams, duration_ms: float, dt_ms: float, seed: int,
+                 V0_range=None) -> dict:
     """The explorer's starting values from WBParams (refused where a control cannot show it)."""
     d = js_params(params)
     v = {k: d[k] for k in ("I_app", "g_syn", "I_sigma", "phi", "E_syn", "n_inputs", "wiring",
                            "n_cells")}
-    v.update(tau_syn=1.0 / d["beta"], seed=seed, duration=duration_ms, dt=dt_ms)
+    v.update(tau_syn=1.0 / d["beta"], V0_spread=_spread_of(V0_range), seed=seed,
+             duration=duration_ms, dt=dt_ms)
     for k, (lo, hi) in RANGES.items():
         if v[k] is not None and not lo <= v[k] <= hi:
             raise ValueError(f"{k} = {v[k]:g} is outside the explorer's range [{lo:g}, {hi:g}]")
@@ -100,13 +105,31 @@ def _page_values(params: WBParams, duration_ms: float, dt_ms: float, seed: int) 
                          "N; the other parameters must keep the paper's values")
     if dt_ms not in PAGE_DTS:
         raise ValueError(f"dt must be one of {PAGE_DTS} ms, got {dt_ms:g}")
-    return {k: (round(x, 10) if isinstance(x, float) else x) for k, x in v.items()}
+    # float32 noise of the Quantities off; the spread is float64 already, and exact
+    return {k: (round(x, 10) if isinstance(x, float) and k != "V0_spread" else x)
+            for k, x in v.items()}
+
+
+def _spread_of(V0_range) -> float:
+    """The explorer's initial V spread (mV) of a range of initial V (None: the paper's).
+
+    The page draws from :func:`wbmodel.draws.V_range_of_spread` of its spread, so only a
+    range it gives back exactly can start an explorer: one centred at −60 mV.
+    """
+    from .simulation import check_V0_range
+
+    lo, hi = check_V0_range(V0_range)
+    spread = hi - lo
+    if draws.V_range_of_spread(spread) != (lo, hi):
+        raise ValueError(f"V0_range = ({lo:g}, {hi:g}) mV is not centred at "
+                         f"{draws.V_INIT_CENTRE:g} mV, as the explorer's initial V spread is")
+    return spread
 
 
 
 def browser_explorer(params: WBParams | None = None, duration=None, dt=None, seed: int = 0,
                      controls=None, presets=None, hash: bool = False, listen: bool = False,
-                     height: int = 380):
+                     height: int = 380, V0_range=None):
     """The network simulated live in the reader's browser: one self-contained HTML output.
 
     Every change of a control reruns the network in a Web Worker (a new value cancels the
@@ -137,6 +160,10 @@ def browser_explorer(params: WBParams | None = None, duration=None, dt=None, see
         :func:`wbmodel.widgets.static_explorer` send them when a tile is clicked).
     height : int
         Height of the canvas in CSS pixels.
+    V0_range : Quantity, mV, shape (2,), or a pair of Quantities, optional
+        The range of the initial V to start from, as :func:`wbmodel.simulate` takes it
+        (default: the paper's [−70, −50] mV). The page's control is its spread
+        ΔV₀ = hi − lo (0 to 20 mV) around −60 mV, so the range must be centred there.
 
     Returns
     -------
@@ -151,7 +178,7 @@ def browser_explorer(params: WBParams | None = None, duration=None, dt=None, see
     dur = 500.0 if duration is None else float(
         as_quantity("duration", duration, u.ms).to_decimal(u.ms))
     step = 0.02 if dt is None else float(as_quantity("dt", dt, u.ms).to_decimal(u.ms))
-    values = _page_values(params, dur, round(step, 10), int(seed))
+    values = _page_values(params, dur, round(step, 10), int(seed), V0_range)
     controls = list(CONTROLS if controls is None else controls)
     unknown = [c for c in controls if c not in CONTROLS]
     if unknown:

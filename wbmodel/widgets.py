@@ -18,7 +18,7 @@ from importlib import resources
 import brainunit as u
 import numpy as np
 
-from . import analysis, plotting
+from . import analysis, draws, plotting
 from .params import MS_PER_CM2, UA_PER_CM2, WBParams
 from .simulation import SimulationDiverged, simulate
 
@@ -49,15 +49,33 @@ class Explorer:
     widget : ipywidgets.VBox
         What to display.
     sliders : dict of str to ipywidgets widget
-        The controls, by parameter name (plus ``n_inputs`` and ``seed``).
+        The controls, by parameter name (plus ``n_inputs``, ``V0_spread``, the initial V
+        spread ΔV₀ in mV, and ``seed``).
     last_latency : float
         Seconds the last update took, from the slider's release to the drawn figure.
+
+    Parameters
+    ----------
+    params : WBParams, optional
+        Where the sliders start (default: the paper's network).
+    duration : Quantity, ms
+        Length of each run.
+    seed : int
+        Seed of the draws.
+    V0_range : Quantity, mV, shape (2,), or a pair of Quantities, optional
+        The range of the initial V to start from (default: the paper's [−70, −50] mV); the
+        ΔV₀ slider moves its width around −60 mV (0 to 20 mV), as the page's explorer does,
+        so it must be centred there.
     """
 
-    def __init__(self, params: WBParams | None = None, duration=500.0 * u.ms, seed: int = 0):
+    def __init__(self, params: WBParams | None = None, duration=500.0 * u.ms, seed: int = 0,
+                 V0_range=None):
         import ipywidgets as W
 
+        from .browser import _spread_of
+
         self.defaults = WBParams() if params is None else params
+        self.default_spread = _spread_of(V0_range)
         self.duration = duration
         self.last_latency = float("nan")
         self._holding = False  # True while reset() moves several sliders: one redraw only
@@ -72,6 +90,10 @@ class Explorer:
         self.sliders["n_inputs"] = W.IntSlider(
             value=self.defaults.n_inputs or 0, min=0, max=n - 1, description="M (0: all)",
             continuous_update=False, style=style, layout=layout)
+        self.sliders["V0_spread"] = W.FloatSlider(
+            value=self.default_spread, min=0.0, max=20.0, step=0.5,
+            description="ΔV₀ (mV)", tooltip="initial V spread: V₀ uniform in −60 ∓ ΔV₀/2 mV",
+            continuous_update=False, style=style, layout=layout, readout_format=".3g")
         self.sliders["seed"] = W.BoundedIntText(value=seed, min=0, max=2**31 - 1,
                                                 description="seed", style=style,
                                                 layout=W.Layout(width="220px"))
@@ -96,6 +118,11 @@ class Explorer:
         changes["n_inputs"] = s["n_inputs"].value or None
         return self.defaults.replace(**changes)
 
+    def V0_range(self) -> tuple:
+        """The range of the initial V the ΔV₀ slider shows: (lo, hi), Quantities in mV."""
+        lo, hi = draws.V_range_of_spread(self.sliders["V0_spread"].value)
+        return (lo * u.mV, hi * u.mV)
+
     def reset(self) -> None:
         """Put every slider back to the paper's values (one redraw)."""
         self._holding = True
@@ -103,6 +130,7 @@ class Explorer:
             for name in _SLIDERS:
                 self.sliders[name].value = _value(self.defaults, name)
             self.sliders["n_inputs"].value = self.defaults.n_inputs or 0
+            self.sliders["V0_spread"].value = self.default_spread
         finally:
             self._holding = False
         self.update()
@@ -115,7 +143,8 @@ class Explorer:
 
         t0 = time.perf_counter()
         try:
-            res = simulate(self.params(), duration=self.duration, seed=self.sliders["seed"].value)
+            res = simulate(self.params(), duration=self.duration, seed=self.sliders["seed"].value,
+                           V0_range=self.V0_range())
             try:
                 kappa = f"{analysis.coherence(res):.3f}"
                 freq = f"{float(analysis.network_frequency(res).to_decimal(u.Hz)):.1f} Hz"
@@ -137,9 +166,10 @@ class Explorer:
                              f"<br><small>updated in {self.last_latency:.2f} s</small></p>")
 
 
-def explorer(params: WBParams | None = None, duration=500.0 * u.ms, seed: int = 0):
+def explorer(params: WBParams | None = None, duration=500.0 * u.ms, seed: int = 0,
+             V0_range=None):
     """Display-ready live explorer (see :class:`Explorer`); returns its widget."""
-    return Explorer(params, duration, seed).widget
+    return Explorer(params, duration, seed, V0_range).widget
 
 
 def encode_raster(result, start, stop) -> str:

@@ -10,8 +10,10 @@
   "use strict";
   if (window.WBLive) return;
 
-  // name -> [label, min, max, step, unit, Python unit]. The ranges are wbmodel.browser's
-  // RANGES, and the steps offered its PAGE_DTS: Python passes both in each explorer's config.
+  // name -> [label, min, max, step, unit, Python unit, accessible name (default: the label)].
+  // The ranges are wbmodel.browser's RANGES, and the steps offered its PAGE_DTS: Python
+  // passes both in each explorer's config. V0_spread (s) belongs to the run, not the model:
+  // the initial V are uniform in [−60 − s/2, −60 + s/2] mV (wbmodel.simulate's V0_range).
   var CONTROLS = {
     I_app: ["I_app", 0, 0, 0.01, "µA/cm²", "UA"],
     g_syn: ["g_syn", 0, 0, 0.005, "mS/cm²", "MS"],
@@ -21,6 +23,7 @@
     E_syn: ["E_syn", 0, 0, 0.5, "mV", "u.mV"],
     n_inputs: ["M", 0, 0, 1, "", ""],
     n_cells: ["N", 0, 0, 1, "cells", ""],
+    V0_spread: ["ΔV₀", 0, 0, 0.5, "mV", "u.mV", "initial V spread ΔV₀"],
     wiring: ["wiring", 0, 0, 0, "", ""],
     seed: ["seed", 0, 0, 1, "", ""],
     duration: ["duration", 0, 0, 50, "ms", ""],
@@ -76,7 +79,8 @@
         try {
           current = { id: a.id, t0: performance.now(), run: chunks(a.params, {
             duration: a.duration, dt: a.dt, seed: a.seed, record: a.record, frame: a.frame,
-            chunk: a.chunk }) };
+            chunk: a.chunk,
+            V0_range: a.V0_spread === undefined ? V_INIT_RANGE : VRangeOfSpread(a.V0_spread) }) };
         } catch (err) {
           self.postMessage({ type: "error", id: a.id, message: String((err && err.message) || err) });
           return;
@@ -98,6 +102,12 @@
              I_sigma: v.I_sigma, g_syn: v.g_syn, E_syn: v.E_syn, beta: 1 / v.tau_syn, phi: v.phi };
   }
 
+  /**
+   * The range of initial V of a spread, [−60 − s/2, −60 + s/2] mV: the very operations of
+   * wbmodel.js's VRangeOfSpread (which the worker runs) and wbmodel.draws.V_range_of_spread.
+   */
+  function rangeOfSpread(s) { return [-60.0 - s / 2, -60.0 + s / 2]; }
+
   /** The Python line that reruns these parameters with wbmodel. */
   function pythonLine(v) {
     var parts = [];
@@ -108,8 +118,15 @@
       if (k === "tau_syn") { parts.push("beta=1 / (" + clean(v.tau_syn) + " * u.ms)"); return; }
       parts.push(k + "=" + (v[k] === null ? "None" : clean(v[k]) + (unit ? " * " + unit : "")));
     });
+    // the range in full (String: the shortest text that reads back as the same float64), as
+    // a pair of scalars, which keep float64 (a list times u.mV would be float32)
+    var V0 = "";
+    if (v.V0_spread !== PAPER.V0_spread) {
+      var r = rangeOfSpread(v.V0_spread);
+      V0 = ", V0_range=(" + String(r[0]) + " * u.mV, " + String(r[1]) + " * u.mV)";
+    }
     return "p = wb.WBParams(" + parts.join(", ") + ")\nres = wb.simulate(p, duration=" +
-      clean(v.duration) + " * u.ms, dt=" + v.dt + " * u.ms, seed=" + v.seed + ")";
+      clean(v.duration) + " * u.ms, dt=" + v.dt + " * u.ms, seed=" + v.seed + V0 + ")";
   }
 
   function el(tag, attrs, parent, text) {
@@ -200,9 +217,10 @@
       return;
     }
     var row = el("label", { class: "wb-row wb-row-" + k }, form);
-    el("span", { class: "wb-name" }, row, c[0]);
-    var range = el("input", { type: "range", min: c[1], max: c[2], step: c[3], class: "wb-range", "data-name": k, "aria-label": c[0] }, row);
-    var box = el("input", { type: "text", inputmode: "decimal", class: "wb-box", "data-name": k, "aria-label": c[0] + " value" }, row);
+    var name = c[6] || c[0];  // what a screen reader says, and a tooltip where it differs
+    el("span", c[6] ? { class: "wb-name", title: c[6] } : { class: "wb-name" }, row, c[0]);
+    var range = el("input", { type: "range", min: c[1], max: c[2], step: c[3], class: "wb-range", "data-name": k, "aria-label": name }, row);
+    var box = el("input", { type: "text", inputmode: "decimal", class: "wb-box", "data-name": k, "aria-label": name + " value" }, row);
     el("span", { class: "wb-unit" }, row, k === "n_inputs" ? "" : c[4]);
     var all = null;
     if (k === "n_inputs") {
@@ -349,6 +367,7 @@
     this.clear();
     var N = v.n_cells;
     this.worker.postMessage({ id: id, params: modelParams(v), duration: v.duration, dt: v.dt, seed: v.seed,
+                              V0_spread: v.V0_spread,
                               record: [0, Math.floor(N / 2)], frame: Math.max(v.dt, Math.round(FRAME_MS / v.dt) * v.dt),
                               chunk: CHUNK_MS });
   };
