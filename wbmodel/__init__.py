@@ -6,7 +6,7 @@ paper (:func:`coherence`, :func:`network_frequency`, :func:`fi_curve`, …), and
 tables the book uses.
 """
 
-from . import persistence, plotting
+from . import persistence, plotting, theory
 from .analysis import (
     coherence,
     coherence_over_time,
@@ -39,4 +39,6 @@ __all__ = [
     "firing_rates", "mean_rate", "isi_cv", "fi_curve", "rheobase", "ahp_trough", "run_cells",
     # showing it
     "plotting", "persistence", "Claim", "claims_table",
+    # why it synchronises
+    "theory",
 ]

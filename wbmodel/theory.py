@@ -1,0 +1,553 @@
+r"""The exact analysis of the synchronous state: its orbit, its stability, the cell's PRC.
+
+In the fully synchronous state of N identical cells coupled all-to-all without self, every
+cell follows one periodic orbit: a single cell inhibiting itself with the whole g_syn
+(``wbmodel.reference.rhs_synchronous``). Whether a network that starts near that state
+returns to it is a question of Floquet theory. A perturbation δx_i = (δV_i, δh_i, δn_i, δs_i)
+of cell i obeys
+
+.. math::
+
+    \dot{\delta x_i} = A(t)\,\delta x_i
+        - \frac{g_{syn}}{C}\,(V(t) - E_{syn})\, e_V \frac{1}{N-1}\sum_{j \ne i}\delta s_j,
+
+where A(t) is the Jacobian of one cell under the conductance g_syn·s(t), without the
+coupling through the presynaptic s. The coupling matrix (1 1ᵀ − I)/(N − 1) has two
+eigenvalues: 1, for the synchronous mode (all δx_i equal), and −1/(N − 1), N − 1 times, for
+the transverse modes (Σ δx_i = 0). So each mode obeys a 4 × 4 system, the Jacobian J(t) of
+the self-inhibiting cell with its ∂V̇/∂s entry −g_syn (V − E_syn)/C multiplied by 1 or by
+−1/(N − 1). The monodromy matrices over one period give the multipliers; the synchronous
+state is stable when every transverse multiplier has modulus below 1.
+
+Everything here is float64 SciPy (``solve_ivp``, DOP853, rtol 1e-11) with the Jacobian
+written out analytically. The equations are those of the paper (``PAPER.md``) and the
+constants come from :class:`~wbmodel.params.WBParams`; the tests check the orbit against
+``wbmodel.reference`` and the multipliers against the growth of perturbations in
+:func:`~wbmodel.simulate`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import brainunit as u
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from .params import WBParams
+
+__all__ = ["synchronous_orbit", "floquet", "prc", "SynchronousOrbit", "Floquet", "PRC",
+           "TheoryError", "SolverError", "NoPeriodicOrbit", "RTOL", "ATOL"]
+
+#: Relative and absolute tolerances of every integration here (DOP853).
+RTOL, ATOL = 1e-11, 1e-12
+
+
+class TheoryError(RuntimeError):
+    """The exact analysis could not be carried out (the message says why)."""
+
+
+class SolverError(TheoryError):
+    """SciPy's integrator failed (its message is kept)."""
+
+
+class NoPeriodicOrbit(TheoryError):
+    """No periodic firing was found: the state is quiescent, or the shooting diverged."""
+
+
+# -- the equations, as plain float functions of one state -----------------------------------
+
+def _g(x):
+    """The function x / (eᵡ − 1) = 1/exprel(x) and its derivative, exact at x = 0."""
+    if abs(x) < 1e-2:
+        x2 = x * x
+        return (1.0 - x / 2.0 + x2 / 12.0 - x2 * x2 / 720.0,
+                -0.5 + x / 6.0 - x2 * x / 180.0)
+    em1 = math.expm1(x)
+    g = x / em1
+    return g, (em1 - x * (em1 + 1.0)) / (em1 * em1)
+
+
+@dataclass(frozen=True)
+class _Model:
+    """The constants of one self-inhibiting cell, in the paper's units (plain floats)."""
+
+    I: float
+    phi: float
+    g_syn: float
+    E_syn: float
+    alpha: float
+    beta: float
+    theta: float
+    g_Na: float
+    g_K: float
+    g_L: float
+    E_Na: float
+    E_K: float
+    E_L: float
+    C: float
+
+    @classmethod
+    def of(cls, params: WBParams, g_syn=None, I_app=None) -> "_Model":
+        d = params.to_dict()
+        return cls(I=d["I_app"] if I_app is None else float(I_app), phi=d["phi"],
+                   g_syn=d["g_syn"] if g_syn is None else float(g_syn), E_syn=d["E_syn"],
+                   alpha=d["alpha"], beta=d["beta"], theta=d["theta_syn"],
+                   **{k: d[k] for k in ("g_Na", "g_K", "g_L", "E_Na", "E_K", "E_L", "C")})
+
+    def terms(self, V, h, n, s):
+        """The right-hand side (4 values) and the Jacobian's pieces at one state."""
+        gm, dgm = _g(-0.1 * (V + 35.0))
+        gn, dgn = _g(-0.1 * (V + 34.0))
+        am, dam = gm, -0.1 * dgm
+        bm = 4.0 * math.exp(-(V + 60.0) / 18.0)
+        dbm = -bm / 18.0
+        ah = 0.07 * math.exp(-(V + 58.0) / 20.0)
+        dah = -ah / 20.0
+        bh = 1.0 / (1.0 + math.exp(-0.1 * (V + 28.0)))
+        dbh = 0.1 * bh * (1.0 - bh)
+        an, dan = 0.1 * gn, -0.01 * dgn
+        bn = 0.125 * math.exp(-(V + 44.0) / 80.0)
+        dbn = -bn / 80.0
+        F = 1.0 / (1.0 + math.exp(-(V - self.theta) / 2.0))
+        dF = 0.5 * F * (1.0 - F)
+        m = am / (am + bm)
+        dm = (dam * bm - am * dbm) / (am + bm) ** 2
+        m3, n4 = m**3, n**4
+        iC = 1.0 / self.C
+        f = (
+            (-self.g_Na * m3 * h * (V - self.E_Na) - self.g_K * n4 * (V - self.E_K)
+             - self.g_L * (V - self.E_L) - self.g_syn * s * (V - self.E_syn) + self.I) * iC,
+            self.phi * (ah * (1.0 - h) - bh * h),
+            self.phi * (an * (1.0 - n) - bn * n),
+            self.alpha * F * (1.0 - s) - self.beta * s,
+        )
+        J = np.array([
+            [(-self.g_Na * (3.0 * m * m * dm * h * (V - self.E_Na) + m3 * h)
+              - self.g_K * n4 - self.g_L - self.g_syn * s) * iC,
+             -self.g_Na * m3 * (V - self.E_Na) * iC,
+             -4.0 * self.g_K * n**3 * (V - self.E_K) * iC,
+             -self.g_syn * (V - self.E_syn) * iC],
+            [self.phi * (dah * (1.0 - h) - dbh * h), -self.phi * (ah + bh), 0.0, 0.0],
+            [self.phi * (dan * (1.0 - n) - dbn * n), 0.0, -self.phi * (an + bn), 0.0],
+            [self.alpha * dF * (1.0 - s), 0.0, 0.0, -(self.alpha * F + self.beta)],
+        ])
+        return f, J
+
+    def rhs(self, t, y):
+        return self.terms(y[0], y[1], y[2], y[3])[0]
+
+    def rhs_variational(self, t, y, kappas):
+        """The orbit and one 4 × 4 variational system per coupling factor κ.
+
+        κ multiplies the coupling entry ∂V̇/∂s: 1 for the synchronous mode, −1/(N − 1) for
+        the transverse modes of N cells.
+        """
+        f, J = self.terms(y[0], y[1], y[2], y[3])
+        out = np.empty_like(y)
+        out[:4] = f
+        k = len(kappas)
+        Phi = y[4:].reshape(k, 4, 4)
+        c = J[0, 3]
+        JJ = np.repeat(J[None], k, axis=0)
+        JJ[:, 0, 3] = c * np.asarray(kappas)
+        out[4:] = np.matmul(JJ, Phi).ravel()
+        return out
+
+    def rest(self, V0=-65.0):
+        """(V0, h∞, n∞, 0): the start of a settling run."""
+        ah = 0.07 * math.exp(-(V0 + 58.0) / 20.0)
+        bh = 1.0 / (1.0 + math.exp(-0.1 * (V0 + 28.0)))
+        an = 0.1 * _g(-0.1 * (V0 + 34.0))[0]
+        bn = 0.125 * math.exp(-(V0 + 44.0) / 80.0)
+        return np.array([V0, ah / (ah + bh), an / (an + bn), 0.0])
+
+
+def _solve(fun, t_span, y0, what, rtol=RTOL, atol=ATOL, **kw):
+    sol = solve_ivp(fun, t_span, y0, method="DOP853", rtol=rtol, atol=atol, **kw)
+    if sol.status < 0 or not np.all(np.isfinite(sol.y[:, -1])):
+        raise SolverError(f"DOP853 failed while {what}: {sol.message}")
+    return sol
+
+
+def _up(t, y, *args):
+    return y[0]
+
+
+_up.direction = 1.0
+
+
+# -- the orbit --------------------------------------------------------------------------------
+
+class SynchronousOrbit(NamedTuple):
+    """The periodic orbit of the synchronous state (or of a lone cell when g_syn = 0).
+
+    Attributes
+    ----------
+    period : Quantity, ms
+    frequency : Quantity, Hz
+    trough : Quantity, mV
+        The minimum of V over this orbit: the AHP trough of the cells in the synchronous
+        network (not of a lone cell).
+    t : Quantity, ms
+        Times from the upward crossing of 0 mV (phase 0) over one period.
+    V, h, n, s : ndarray
+        The orbit at ``t`` (V in mV as a Quantity; h, n, s plain).
+    monodromy : ndarray, shape (4, 4)
+        The synchronous mode's monodromy matrix, from phase 0.
+    y0 : ndarray, shape (4,)
+        The state at phase 0 (mV, -, -, -).
+    params : WBParams
+    """
+
+    period: u.Quantity
+    frequency: u.Quantity
+    trough: u.Quantity
+    t: u.Quantity
+    V: u.Quantity
+    h: np.ndarray
+    n: np.ndarray
+    s: np.ndarray
+    monodromy: np.ndarray
+    y0: np.ndarray
+    params: WBParams
+
+
+def _check_reducible(params: WBParams) -> WBParams:
+    if not isinstance(params, WBParams):
+        raise TypeError(f"params must be a WBParams, got {type(params).__name__}")
+    refused = []
+    if params.n_inputs is not None:
+        refused.append(f"sparse wiring (n_inputs = {params.n_inputs}): cells receive "
+                       "different inputs, so no single orbit describes them")
+    if float(params.I_sigma.to_decimal(u.uA / u.cm**2)) > 0:
+        refused.append(f"heterogeneous drive (I_sigma = {params.I_sigma}): the cells differ, "
+                       "so no exactly synchronous state exists")
+    if refused:
+        raise ValueError("the synchronous reduction covers identical cells coupled "
+                         "all-to-all; refused: " + "; ".join(refused))
+    return params
+
+
+def _settle(model: _Model, start=None):
+    """The state at an upward crossing of 0 mV after settling, and the last period.
+
+    From rest, 300 ms (2 s if that holds fewer than four spikes); from ``start`` (a state
+    of a nearby orbit and its period, for continuation), four of its periods. Loose
+    tolerances: this is only the shooting's first guess; the synchronous mode contracts
+    by a factor of 100 or more per cycle, so a few cycles suffice.
+    """
+    if start is None:
+        tries = [(model.rest(), 300.0), (model.rest(), 2000.0)]
+    else:
+        tries = [(np.asarray(start[0], float), 4.0 * float(start[1])), (model.rest(), 300.0),
+                 (model.rest(), 2000.0)]
+    for y0, duration in tries:
+        sol = _solve(model.rhs, (0.0, duration), y0, "settling onto the orbit",
+                     events=_up, max_step=1.0, rtol=1e-6, atol=1e-8)
+        t, y = sol.t_events[0], sol.y_events[0]
+        if t.size >= 3:
+            return y[-1].copy(), float(t[-1] - t[-2])
+    raise NoPeriodicOrbit(
+        f"the synchronous state does not fire repetitively: {t.size} spike(s) in "
+        f"{duration:g} ms from rest (I_app = {model.I:g} µA/cm², g_syn = "
+        f"{model.g_syn:g} mS/cm²)")
+
+
+def _flow(model, y0, T, kappas, dense=False):
+    """Integrate the orbit from y0 with the variational systems of ``kappas`` to time T."""
+    k = len(kappas)
+    Y0 = np.concatenate([y0, np.tile(np.eye(4).ravel(), k)])
+    sol = _solve(model.rhs_variational, (0.0, T), Y0, "integrating the variational "
+                 "equations", args=(tuple(kappas),), dense_output=dense)
+    Phis = sol.y[4:, -1].reshape(k, 4, 4)
+    return sol, sol.y[:4, -1], Phis
+
+
+def _shoot(model: _Model, y0, T, kappas=(), tol=1e-10, max_iter=12):
+    """Newton on (h0, n0, s0, T) with V0 = 0 mV: the orbit that returns to its start.
+
+    Returns the converged (y0, T), the last step's dense solution and its monodromy
+    matrices, for κ = 1 (the synchronous mode) and each of ``kappas``.
+    """
+    y0 = np.array(y0, float)
+    y0[0] = 0.0
+    step = np.inf
+    for _ in range(max_iter):
+        sol, yT, Phis = _flow(model, y0, T, (1.0, *kappas), dense=True)
+        if step < tol:  # the previous step was already below tol: this flow is the orbit's
+            return y0, T, sol, Phis
+        r = yT - y0
+        f_end = np.asarray(model.rhs(T, yT))
+        A = np.column_stack([Phis[0][:, 1:] - np.eye(4)[:, 1:], f_end])
+        try:
+            dz = np.linalg.solve(A, -r)
+        except np.linalg.LinAlgError as err:
+            raise NoPeriodicOrbit(f"the shooting's Jacobian is singular: {err}") from None
+        if not (np.all(np.isfinite(dz)) and np.max(np.abs(dz[:3])) < 0.2
+                and abs(dz[3]) < 0.2 * T):
+            raise NoPeriodicOrbit(f"the shooting diverged (Newton step {dz})")
+        y0[1:] += dz[:3]
+        T += dz[3]
+        step = max(np.max(np.abs(dz[:3])), abs(dz[3]) / max(T, 1.0))
+    raise NoPeriodicOrbit(f"the shooting did not converge in {max_iter} Newton steps "
+                          f"(last step {step:.2e})")
+
+
+def _orbit(model: _Model, params: WBParams, guess=None, kappas=(), samples=2000):
+    """The orbit (and the monodromy matrices of ``kappas``) from a settling run or a guess."""
+    y0, T, sol, Phis = _shoot(model, *_settle(model, guess), kappas)
+    t = np.linspace(0.0, T, samples, endpoint=False)
+    y = sol.sol(t)[:4]
+    fine = np.linspace(0.0, T, max(20 * samples, int(T / 1e-3)))
+    trough = float(sol.sol(fine)[0].min())
+    orbit = SynchronousOrbit(
+        period=T * u.ms, frequency=1e3 / T * u.Hz, trough=trough * u.mV, t=t * u.ms,
+        V=y[0] * u.mV, h=y[1], n=y[2], s=y[3], monodromy=Phis[0], y0=y0, params=params)
+    return orbit, sol, Phis[1:]
+
+
+def synchronous_orbit(params: WBParams | None = None, guess=None) -> SynchronousOrbit:
+    """The periodic orbit of the network's fully synchronous state.
+
+    Every cell of an all-to-all network without self-connections, with identical drives,
+    follows this orbit when they are in step: one cell inhibiting itself with the total
+    g_syn. It is found by shooting: Newton's method on the state at the upward crossing of
+    0 mV and the period, with the monodromy matrix from the variational equations as its
+    Jacobian, from a settling run (800 ms from rest) or from ``guess``.
+
+    Parameters
+    ----------
+    params : WBParams, optional
+        The network (default: the paper's Fig. 3A). Its ``n_cells`` does not enter the orbit.
+    guess : SynchronousOrbit or (ndarray, float), optional
+        The orbit of a nearby parameter set, or a state at phase 0 and a period (ms), to
+        start the shooting from (continuation along a scan) instead of a settling run.
+
+    Returns
+    -------
+    SynchronousOrbit
+
+    Raises
+    ------
+    ValueError
+        For parameters the reduction does not cover: sparse wiring (``n_inputs`` set) or
+        heterogeneous drive (``I_sigma`` > 0).
+    NoPeriodicOrbit
+        If the synchronous state does not fire repetitively, or the shooting fails.
+    SolverError
+        If SciPy's integrator fails.
+    """
+    params = _check_reducible(WBParams() if params is None else params)
+    return _orbit(_Model.of(params), params, _guess(guess))[0]
+
+
+def _guess(guess):
+    if guess is None:
+        return None
+    if isinstance(guess, SynchronousOrbit):
+        return guess.y0, float(guess.period.to_decimal(u.ms))
+    y0, T = guess
+    return np.asarray(y0, float), float(u.maybe_decimal(u.Quantity(T).in_unit(u.ms))
+                                        if isinstance(T, u.Quantity) else T)
+
+
+# -- stability --------------------------------------------------------------------------------
+
+class Floquet(NamedTuple):
+    """The Floquet multipliers of the synchronous orbit.
+
+    Attributes
+    ----------
+    synchronous : ndarray of complex, shape (4,)
+        The multipliers of the synchronous mode (every cell perturbed alike), sorted by
+        modulus, largest first; one of them is 1 (a shift along the orbit).
+    transverse : ndarray of complex, shape (4,)
+        The multipliers of the N − 1 transverse modes (Σ δx_i = 0), sorted likewise. The
+        synchronous state is stable when all have modulus < 1.
+    n_cells : int
+    orbit : SynchronousOrbit
+    """
+
+    synchronous: np.ndarray
+    transverse: np.ndarray
+    n_cells: int
+    orbit: SynchronousOrbit
+
+    @property
+    def largest_transverse(self) -> float:
+        """The largest |μ| of the transverse multipliers (< 1: synchrony is stable)."""
+        return float(np.abs(self.transverse[0]))
+
+    @property
+    def stable(self) -> bool:
+        """Whether a small perturbation of synchrony decays."""
+        return self.largest_transverse < 1.0
+
+
+def _sorted(mu):
+    mu = np.asarray(mu, complex)
+    return mu[np.argsort(-np.abs(mu), kind="stable")]
+
+
+def transverse_factor(n_cells: int) -> float:
+    """κ = −1/(N − 1): how the coupling term enters a transverse mode of N cells."""
+    return -1.0 / (n_cells - 1)
+
+
+def floquet(params: WBParams | None = None, orbit: SynchronousOrbit | None = None,
+            n_cells=None, guess=None):
+    """The Floquet multipliers of the synchronous state of ``params.n_cells`` cells.
+
+    Parameters
+    ----------
+    params : WBParams, optional
+        The network (default: the paper's Fig. 3A).
+    orbit : SynchronousOrbit, optional
+        Its orbit, if already computed (:func:`synchronous_orbit` of the same parameters).
+    n_cells : sequence of int, optional
+        Several network sizes at once (one integration): a list of :class:`Floquet` is
+        returned, one per N. Default: ``params.n_cells`` alone, and one :class:`Floquet`.
+    guess : SynchronousOrbit, optional
+        The orbit of a nearby parameter set, to start the shooting from (continuation
+        along a scan), when ``orbit`` is not given.
+
+    Returns
+    -------
+    Floquet or list of Floquet
+
+    Raises
+    ------
+    ValueError, NoPeriodicOrbit, SolverError
+        As :func:`synchronous_orbit`.
+    """
+    params = _check_reducible(WBParams() if params is None else params)
+    sizes = [params.n_cells] if n_cells is None else [int(n) for n in n_cells]
+    if any(n < 2 for n in sizes):
+        raise ValueError(f"n_cells must be >= 2, got {sizes}")
+    model = _Model.of(params)
+    kappas = tuple(transverse_factor(n) for n in sizes)
+    if orbit is None:
+        orbit, _, Phis = _orbit(model, params, _guess(guess), kappas)
+    else:
+        T = float(orbit.period.to_decimal(u.ms))
+        Phis = _flow(model, orbit.y0, T, (1.0, *kappas))[2][1:]
+    sync = _sorted(np.linalg.eigvals(orbit.monodromy))
+    out = [Floquet(sync, _sorted(np.linalg.eigvals(P)), n, orbit)
+           for n, P in zip(sizes, Phis, strict=True)]
+    return out[0] if n_cells is None else out
+
+
+# -- the phase response curve ------------------------------------------------------------------
+
+class PRC(NamedTuple):
+    """The infinitesimal phase response curve of one cell.
+
+    Attributes
+    ----------
+    phase : ndarray
+        Phases in [0, 1); phase 0 is the upward crossing of 0 mV.
+    Z : Quantity, ms/mV
+        The phase advance (ms) per mV of a voltage kick at that phase, per unit kick.
+    period : Quantity, ms
+        The cell's period.
+    """
+
+    phase: np.ndarray
+    Z: u.Quantity
+    period: u.Quantity
+
+
+def prc(I_app=1.0 * u.uA / u.cm**2, phi: float = 5.0, samples: int = 400,
+        cycles: int = 4) -> PRC:
+    """The infinitesimal PRC of the lone cell, by the adjoint method.
+
+    The adjoint Z(t) solves dZ/dt = −J(t)ᵀ Z along the cell's orbit, backwards in time
+    (where it is stable), normalised so that Z · dx/dt = 1: a kick δV at phase ϑ advances the
+    next spikes by Z_V(ϑ)·δV ms. ``cycles`` periods are integrated back before Z is read.
+
+    Parameters
+    ----------
+    I_app : Quantity, µA/cm²
+        The drive (above the rheobase, so the cell fires).
+    phi : float
+        The temperature factor φ.
+    samples : int
+        Number of phases returned (evenly spaced in [0, 1)).
+    cycles : int
+        Periods integrated backwards before the last one, from which Z is read.
+
+    Returns
+    -------
+    PRC
+
+    Raises
+    ------
+    NoPeriodicOrbit
+        If the cell does not fire at this drive.
+    SolverError
+        If SciPy's integrator fails.
+    """
+    params = WBParams(I_app=I_app, phi=phi, g_syn=0.0 * u.mS / u.cm**2)
+    model = _Model.of(params)
+    orbit, sol, _ = _orbit(model, params)
+    T = float(orbit.period.to_decimal(u.ms))
+
+    def x_of(t):
+        return sol.sol(np.mod(t, T))[:4]
+
+    def adjoint(t, z):
+        x = x_of(t)
+        return -model.terms(*x)[1].T @ z
+
+    f0 = np.asarray(model.rhs(0.0, orbit.y0))
+    z0 = f0 / (f0 @ f0)  # any start with Z·f = 1; the backward run forgets it
+    back = _solve(adjoint, (cycles * T, 0.0), z0, "integrating the adjoint backwards",
+                  dense_output=True, max_step=T / 50)
+    phase = np.arange(samples) / samples
+    Zs = back.sol(phase * T)
+    xs = x_of(phase * T)
+    norm = np.array([Zs[:, i] @ np.asarray(model.rhs(0.0, xs[:, i])) for i in range(samples)])
+    if not np.all(np.isfinite(norm)) or np.min(np.abs(norm)) <= 0:
+        raise SolverError("the adjoint lost its normalisation (Z·f = 0)")
+    Z_V = Zs[0] / norm
+    return PRC(phase=phase, Z=Z_V * (u.ms / u.mV), period=T * u.ms)
+
+
+# -- the check against the simulator -----------------------------------------------------------
+
+def perturbation_growth(result, period, skip: int = 3) -> np.ndarray:
+    """The growth per cycle of the cells' spread about their mean, in a simulated network.
+
+    For a network started close to synchrony (a narrow ``V0_range``), the deviation of each
+    cell from the population mean lies in the transverse modes; once the largest of them
+    dominates it grows or shrinks by |μ| per period. Its size in cycle k is measured as
+    E_k = (Σ over the cycle's frames and the recorded cells of (V_i − V̄)²)^½, with V̄ the
+    population mean, and the ratios E_{k+1}/E_k are returned.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        A run that recorded every cell (``record=range(N)``).
+    period : Quantity, ms
+        The period of the synchronous orbit (:func:`synchronous_orbit`).
+    skip : int
+        Cycles left out at the start, while the other modes die out.
+
+    Returns
+    -------
+    ndarray
+        E_{k+1}/E_k for the cycles after ``skip``.
+    """
+    if len(result.record_cells) != result.n_cells:
+        raise ValueError("the run must record every cell (record=range(n_cells))")
+    T = float(u.Quantity(period).to_decimal(u.ms))
+    t = np.asarray(result.times.to_decimal(u.ms))
+    V = np.asarray(result.V.to_decimal(u.mV), np.float64)
+    dev2 = np.sum((V - V.mean(axis=1, keepdims=True)) ** 2, axis=1)
+    cycle = np.floor(t / T).astype(int)
+    whole = int(t[-1] // T)
+    E = np.sqrt(np.array([dev2[cycle == k].sum() for k in range(whole)]))
+    return E[skip + 1:] / E[skip:-1]
