@@ -93,3 +93,29 @@ def test_window_is_checked(default_run):
         wb.coherence(default_run, start=600 * u.ms)
     with pytest.raises(TypeError, match="tau"):
         wb.coherence(default_run, tau=2.5)
+
+
+def _periodic_raster(phases_ms, period=25.0, duration=400.0, dt=0.1):
+    """A raster in which cell i fires every ``period`` ms at its phase."""
+    steps = int(round(duration / dt))
+    raster = np.zeros((steps, len(phases_ms)), bool)
+    for i, ph in enumerate(phases_ms):
+        t = np.arange(ph, duration, period)
+        raster[np.minimum((t / dt).astype(int), steps - 1), i] = True
+    return wb.SimulationResult.from_raster(raster, dt * u.ms)
+
+
+def test_clusters_tell_synchrony_two_clusters_and_a_splay_apart():
+    from wbmodel.analysis import clusters
+    sync = clusters(_periodic_raster(np.full(20, 3.0) + 0.01 * np.arange(20)))
+    assert sync.sizes == (20,) and sync.synchronous and sync.locked and sync.silent == 0
+    assert sync.widths[0] < 0.5 and sync.period.to_decimal(u.ms) == pytest.approx(25.0)
+    # two groups half a cycle apart, one of them straddling the cycle's end
+    two = clusters(_periodic_raster([24.7] * 12 + [0.2] * 6 + [12.0] * 8))
+    assert two.sizes == (18, 8) and not two.synchronous and two.n_clusters == 2
+    assert two.widths[0] == pytest.approx(0.5, abs=0.11)
+    splay = clusters(_periodic_raster(np.linspace(0, 25, 50, endpoint=False)))
+    assert splay.sizes == (50,) and not splay.synchronous
+    assert splay.widths[0] > 20
+    with pytest.raises(ValueError, match="fires twice"):
+        clusters(_periodic_raster([3.0] * 4), start=390 * u.ms)

@@ -187,3 +187,19 @@ def test_a_solver_failure_is_a_named_error_not_nan(monkeypatch):
     with pytest.raises(theory.SolverError):
         theory.floquet(FIG3A)
     assert issubclass(theory.SolverError, theory.TheoryError)
+
+
+def test_a_scan_continues_along_its_points_and_a_threshold_is_bracketed():
+    points = [FIG3A.replace(E_syn=e * u.mV) for e in (-75.0, -50.0)]
+    s = theory.scan(points)
+    assert s.mu[0] < 1 < s.mu[1] and s.mu.shape == (2,)
+    assert s.mu[1] == pytest.approx(abs(s.multiplier[1]))
+    assert s.frequency[1] > s.frequency[0]
+    edge = theory.threshold(lambda e: FIG3A.replace(E_syn=e * u.mV), -60.0, -55.0)
+    assert -60.0 < edge < -55.0
+    assert theory.floquet(FIG3A.replace(E_syn=(edge - 0.05) * u.mV)).stable
+    assert not theory.floquet(FIG3A.replace(E_syn=(edge + 0.05) * u.mV)).stable
+    with pytest.raises(ValueError, match="does not cross"):
+        theory.threshold(lambda e: FIG3A.replace(E_syn=e * u.mV), -80.0, -70.0)
+    with pytest.raises(theory.NoPeriodicOrbit, match="point 1"):
+        theory.scan([FIG3A, FIG3A.replace(I_app=0.0 * UA)])

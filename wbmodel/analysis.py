@@ -7,6 +7,8 @@ synchrony forms (half the run when the run is shorter than 400 ms).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import brainunit as u
 import numpy as np
 
@@ -16,7 +18,7 @@ __all__ = [
     "coherence", "coherence_matrix", "mean_pairwise_coherence", "binarize",
     "network_frequency", "population_activity",
     "firing_rates", "mean_rate", "isi_cv", "analysis_window", "coherence_over_time",
-    "TRANSIENT",
+    "clusters", "Clusters", "TRANSIENT",
 ]
 
 #: Default transient discarded before measuring.
@@ -279,3 +281,96 @@ def coherence_over_time(result, window=50.0 * u.ms, step=25.0 * u.ms, tau=2.5 * 
         if X.any():
             kappa[k] = mean_pairwise_coherence(X)
     return ends * u.ms, kappa
+
+
+class Clusters(NamedTuple):
+    """How a network's cells group by the phase of their firing (:func:`clusters`).
+
+    Attributes
+    ----------
+    sizes : tuple of int
+        The number of cells in each cluster, largest first.
+    widths : tuple of float
+        The spread of each cluster's phases (ms), in the same order. Synchrony is one
+        cluster of N whose width is a small part of the period; cells spread round the
+        whole cycle (an asynchronous state) also make one "cluster", as wide as the cycle.
+    period : Quantity, ms
+        The median over cells of their mean inter-spike interval in the window.
+    locked : bool
+        Whether every firing cell's mean interval is within 1 % of that median (a
+        clustered or synchronous state is locked; a drifting one is not).
+    silent : int
+        Cells that fired fewer than twice in the window (in no cluster).
+    """
+
+    sizes: tuple
+    widths: tuple
+    period: u.Quantity
+    locked: bool
+    silent: int
+
+    @property
+    def n_clusters(self) -> int:
+        """The number of clusters."""
+        return len(self.sizes)
+
+    @property
+    def synchronous(self) -> bool:
+        """One cluster holding every cell, narrower than a tenth of the period."""
+        P = float(self.period.to_decimal(u.ms))
+        return self.n_clusters == 1 and self.silent == 0 and self.widths[0] < 0.1 * P
+
+
+def clusters(result, start=None, stop=None, gap=1.0 * u.ms) -> Clusters:
+    """Group the cells by the phase of their last spike in the window.
+
+    Each firing cell's phase is its last spike time modulo the median period; sorted round
+    the circle, the phases split into clusters wherever two neighbours lie more than
+    ``gap`` apart. In the synchronous state every cell is in one cluster; in a two-cluster
+    state the cells alternate in two groups, each firing every other volley.
+
+    Parameters
+    ----------
+    result : SimulationResult
+    start, stop : Quantity, ms, optional
+        The window (default: after the transient).
+    gap : Quantity, ms
+        The least separation between clusters (1 ms).
+
+    Returns
+    -------
+    Clusters
+
+    Raises
+    ------
+    ValueError
+        If no cell fires twice in the window, or the window is invalid.
+    """
+    start, stop = analysis_window(result, start, stop)
+    g = float(as_quantity("gap", gap, u.ms).to_decimal(u.ms))
+    t, i = _spikes_in(result, start, stop)
+    order = np.lexsort((t, i))
+    t, i = t[order], i[order]
+    cells, first, counts = np.unique(i, return_index=True, return_counts=True)
+    firing = counts >= 2
+    if not firing.any():
+        raise ValueError(f"no cell fires twice in ({start:g}, {stop:g}] ms")
+    last = first + counts - 1
+    isi = (t[last] - t[first])[firing] / (counts[firing] - 1)
+    P = float(np.median(isi))
+    phases = np.sort(np.mod(t[last][firing], P))
+    gaps = np.diff(np.r_[phases, phases[0] + P])  # the last one wraps round the circle
+    cuts = np.flatnonzero(gaps > g)
+    if cuts.size == 0:  # no gap anywhere: the phases cover the circle
+        groups = [(phases.size, P - gaps.max())]
+    else:
+        # cluster k runs from just after cut k to cut k + 1 (round the circle)
+        ends = np.r_[cuts[1:], cuts[0] + phases.size]
+        unrolled = np.r_[phases, phases + P]
+        groups = [(int(e - b), float(unrolled[e] - unrolled[b + 1]))
+                  for b, e in zip(cuts, ends, strict=True)]
+    groups.sort(key=lambda x: -x[0])
+    locked = bool(np.all(np.abs(isi / P - 1.0) < 0.01))
+    return Clusters(sizes=tuple(int(k) for k, _ in groups),
+                    widths=tuple(float(w) for _, w in groups), period=P * u.ms,
+                    locked=locked, silent=int(result.n_cells - firing.sum()))

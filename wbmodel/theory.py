@@ -35,11 +35,13 @@ from typing import NamedTuple
 import brainunit as u
 import numpy as np
 from scipy.integrate import solve_ivp
+from scipy.optimize import brentq
 
 from .params import WBParams
 
-__all__ = ["synchronous_orbit", "floquet", "prc", "SynchronousOrbit", "Floquet", "PRC",
-           "TheoryError", "SolverError", "NoPeriodicOrbit", "RTOL", "ATOL"]
+__all__ = ["synchronous_orbit", "floquet", "prc", "scan", "threshold", "perturbation_growth",
+           "transverse_factor", "SynchronousOrbit", "Floquet", "PRC", "Scan", "TheoryError",
+           "SolverError", "NoPeriodicOrbit", "RTOL", "ATOL"]
 
 #: Relative and absolute tolerances of every integration here (DOP853).
 RTOL, ATOL = 1e-11, 1e-12
@@ -97,63 +99,68 @@ class _Model:
                    alpha=d["alpha"], beta=d["beta"], theta=d["theta_syn"],
                    **{k: d[k] for k in ("g_Na", "g_K", "g_L", "E_Na", "E_K", "E_L", "C")})
 
-    def terms(self, V, h, n, s):
-        """The right-hand side (4 values) and the Jacobian's pieces at one state."""
+    def _gates(self, V):
+        """Rates and their V-derivatives at V: (m, dm/dV, αh, βh, αn, βn, d's, F, dF/dV)."""
         gm, dgm = _g(-0.1 * (V + 35.0))
         gn, dgn = _g(-0.1 * (V + 34.0))
-        am, dam = gm, -0.1 * dgm
         bm = 4.0 * math.exp(-(V + 60.0) / 18.0)
-        dbm = -bm / 18.0
         ah = 0.07 * math.exp(-(V + 58.0) / 20.0)
-        dah = -ah / 20.0
         bh = 1.0 / (1.0 + math.exp(-0.1 * (V + 28.0)))
-        dbh = 0.1 * bh * (1.0 - bh)
-        an, dan = 0.1 * gn, -0.01 * dgn
+        an = 0.1 * gn
         bn = 0.125 * math.exp(-(V + 44.0) / 80.0)
-        dbn = -bn / 80.0
         F = 1.0 / (1.0 + math.exp(-(V - self.theta) / 2.0))
-        dF = 0.5 * F * (1.0 - F)
+        am, dam, dbm = gm, -0.1 * dgm, -bm / 18.0
         m = am / (am + bm)
         dm = (dam * bm - am * dbm) / (am + bm) ** 2
-        m3, n4 = m**3, n**4
-        iC = 1.0 / self.C
-        f = (
-            (-self.g_Na * m3 * h * (V - self.E_Na) - self.g_K * n4 * (V - self.E_K)
-             - self.g_L * (V - self.E_L) - self.g_syn * s * (V - self.E_syn) + self.I) * iC,
+        return (m, dm, ah, bh, an, bn, -ah / 20.0, 0.1 * bh * (1.0 - bh), -0.01 * dgn,
+                -bn / 80.0, F, 0.5 * F * (1.0 - F))
+
+    def _f(self, V, h, n, s, m, ah, bh, an, bn, F):
+        return (
+            (-self.g_Na * m**3 * h * (V - self.E_Na) - self.g_K * n**4 * (V - self.E_K)
+             - self.g_L * (V - self.E_L) - self.g_syn * s * (V - self.E_syn) + self.I)
+            / self.C,
             self.phi * (ah * (1.0 - h) - bh * h),
             self.phi * (an * (1.0 - n) - bn * n),
             self.alpha * F * (1.0 - s) - self.beta * s,
         )
-        J = np.array([
-            [(-self.g_Na * (3.0 * m * m * dm * h * (V - self.E_Na) + m3 * h)
-              - self.g_K * n4 - self.g_L - self.g_syn * s) * iC,
-             -self.g_Na * m3 * (V - self.E_Na) * iC,
-             -4.0 * self.g_K * n**3 * (V - self.E_K) * iC,
-             -self.g_syn * (V - self.E_syn) * iC],
-            [self.phi * (dah * (1.0 - h) - dbh * h), -self.phi * (ah + bh), 0.0, 0.0],
-            [self.phi * (dan * (1.0 - n) - dbn * n), 0.0, -self.phi * (an + bn), 0.0],
-            [self.alpha * dF * (1.0 - s), 0.0, 0.0, -(self.alpha * F + self.beta)],
-        ])
+
+    def terms(self, V, h, n, s):
+        """The right-hand side (4 values) and its Jacobian (4 × 4) at one state."""
+        m, dm, ah, bh, an, bn, dah, dbh, dan, dbn, F, dF = self._gates(V)
+        f = self._f(V, h, n, s, m, ah, bh, an, bn, F)
+        iC, phi, m3 = 1.0 / self.C, self.phi, m**3
+        J = np.empty((4, 4))
+        J[0] = ((-self.g_Na * (3.0 * m * m * dm * h * (V - self.E_Na) + m3 * h)
+                 - self.g_K * n**4 - self.g_L - self.g_syn * s) * iC,
+                -self.g_Na * m3 * (V - self.E_Na) * iC,
+                -4.0 * self.g_K * n**3 * (V - self.E_K) * iC,
+                -self.g_syn * (V - self.E_syn) * iC)
+        J[1] = (phi * (dah * (1.0 - h) - dbh * h), -phi * (ah + bh), 0.0, 0.0)
+        J[2] = (phi * (dan * (1.0 - n) - dbn * n), 0.0, -phi * (an + bn), 0.0)
+        J[3] = (self.alpha * dF * (1.0 - s), 0.0, 0.0, -(self.alpha * F + self.beta))
         return f, J
 
     def rhs(self, t, y):
-        return self.terms(y[0], y[1], y[2], y[3])[0]
+        V, h, n, s = y
+        m, _, ah, bh, an, bn, _, _, _, _, F, _ = self._gates(V)
+        return self._f(V, h, n, s, m, ah, bh, an, bn, F)
 
     def rhs_variational(self, t, y, kappas):
         """The orbit and one 4 × 4 variational system per coupling factor κ.
 
         κ multiplies the coupling entry ∂V̇/∂s: 1 for the synchronous mode, −1/(N − 1) for
-        the transverse modes of N cells.
+        the transverse modes of N cells. ``kappas`` here holds κ − 1 for each column of
+        the matrices, laid side by side (:func:`_flow`).
         """
         f, J = self.terms(y[0], y[1], y[2], y[3])
         out = np.empty_like(y)
         out[:4] = f
-        k = len(kappas)
-        Phi = y[4:].reshape(k, 4, 4)
-        c = J[0, 3]
-        JJ = np.repeat(J[None], k, axis=0)
-        JJ[:, 0, 3] = c * np.asarray(kappas)
-        out[4:] = np.matmul(JJ, Phi).ravel()
+        Phi = y[4:].reshape(4, -1)  # the k matrices side by side: (4, 4k)
+        JP = J @ Phi
+        # the coupling entry J[0, 3] enters mode k as κ_k·J[0, 3], not J[0, 3]
+        JP[0] += (J[0, 3] * kappas) * Phi[3]
+        out[4:] = JP.ravel()
         return out
 
     def rest(self, V0=-65.0):
@@ -257,12 +264,16 @@ def _settle(model: _Model, start=None):
 
 
 def _flow(model, y0, T, kappas, dense=False):
-    """Integrate the orbit from y0 with the variational systems of ``kappas`` to time T."""
+    """Integrate the orbit from y0 with the variational systems of ``kappas`` to time T.
+
+    The k monodromy matrices are integrated side by side as one 4 × 4k matrix.
+    """
     k = len(kappas)
-    Y0 = np.concatenate([y0, np.tile(np.eye(4).ravel(), k)])
+    Y0 = np.concatenate([y0, np.tile(np.eye(4), (1, k)).ravel()])
+    shift = np.repeat(np.asarray(kappas, float) - 1.0, 4)
     sol = _solve(model.rhs_variational, (0.0, T), Y0, "integrating the variational "
-                 "equations", args=(tuple(kappas),), dense_output=dense)
-    Phis = sol.y[4:, -1].reshape(k, 4, 4)
+                 "equations", args=(shift,), dense_output=dense)
+    Phis = sol.y[4:, -1].reshape(4, k, 4).transpose(1, 0, 2)
     return sol, sol.y[:4, -1], Phis
 
 
@@ -438,6 +449,107 @@ def floquet(params: WBParams | None = None, orbit: SynchronousOrbit | None = Non
     out = [Floquet(sync, _sorted(np.linalg.eigvals(P)), n, orbit)
            for n, P in zip(sizes, Phis, strict=True)]
     return out[0] if n_cells is None else out
+
+
+class Scan(NamedTuple):
+    """The synchronous state along a list of parameter sets (:func:`scan`).
+
+    Attributes
+    ----------
+    mu : ndarray
+        The largest transverse |μ| at each point (< 1: synchrony is stable).
+    multiplier : ndarray of complex
+        That multiplier itself (its sign says whether the spread flips each cycle).
+    trough : Quantity, mV
+        The AHP trough of the synchronous orbit.
+    frequency : Quantity, Hz
+        The frequency of the synchronous state.
+    """
+
+    mu: np.ndarray
+    multiplier: np.ndarray
+    trough: u.Quantity
+    frequency: u.Quantity
+
+
+def scan(points) -> Scan:
+    """The synchronous orbit and its transverse multipliers at each of ``points``.
+
+    Each point's shooting starts from the previous point's orbit (continuation), so
+    neighbouring points cost a fraction of a fresh start.
+
+    Parameters
+    ----------
+    points : sequence of WBParams
+        Parameter sets, ideally ordered so that neighbours are close; each uses its own
+        ``n_cells``.
+
+    Returns
+    -------
+    Scan
+
+    Raises
+    ------
+    NoPeriodicOrbit
+        Naming the point whose synchronous state does not fire.
+    """
+    last, mu, trough, freq = None, [], [], []
+    for k, q in enumerate(points):
+        try:
+            f = floquet(q, guess=last)
+        except NoPeriodicOrbit as err:
+            raise NoPeriodicOrbit(f"point {k} of the scan: {err}") from None
+        last = f.orbit
+        mu.append(f.transverse[0])
+        trough.append(float(f.orbit.trough.to_decimal(u.mV)))
+        freq.append(float(f.orbit.frequency.to_decimal(u.Hz)))
+    mu = np.array(mu, complex)
+    return Scan(mu=np.abs(mu), multiplier=mu, trough=np.array(trough) * u.mV,
+                frequency=np.array(freq) * u.Hz)
+
+
+def threshold(make, lo: float, hi: float, measure: str = "mu", level: float = 1.0,
+              xtol: float = 1e-3) -> float:
+    """Where a property of the synchronous state crosses ``level``, between lo and hi.
+
+    Parameters
+    ----------
+    make : callable
+        ``make(x) -> WBParams``: the parameter set at x (a plain number).
+    lo, hi : float
+        A bracket: the property minus ``level`` changes sign between them.
+    measure : {"mu", "trough"}
+        The largest transverse |μ| (``level`` 1: the edge of stability), or the orbit's AHP
+        trough in mV (e.g. ``level`` = E_syn).
+    level : float
+    xtol : float
+        The tolerance on x (Brent's method).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If the property does not cross ``level`` between lo and hi.
+    """
+    if measure not in ("mu", "trough"):
+        raise ValueError(f"measure must be 'mu' or 'trough', got {measure!r}")
+    last = []
+
+    def g(x):
+        f = floquet(make(float(x)), guess=last[-1] if last else None)
+        last.append(f.orbit)
+        value = (f.largest_transverse if measure == "mu"
+                 else float(f.orbit.trough.to_decimal(u.mV)))
+        return value - level
+
+    g_lo, g_hi = g(lo), g(hi)
+    if np.sign(g_lo) == np.sign(g_hi):
+        raise ValueError(f"{measure} does not cross {level:g} between {lo:g} and {hi:g} "
+                         f"({measure} − level = {g_lo:.3g} and {g_hi:.3g})")
+    return float(brentq(g, lo, hi, xtol=xtol))
 
 
 # -- the phase response curve ------------------------------------------------------------------
