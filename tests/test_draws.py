@@ -142,6 +142,33 @@ def test_the_spread_gives_the_range_exactly():
             draws.V_range_of_spread(bad)
 
 
+def test_the_range_gives_its_spread_back_exactly():
+    """spread_of_V_range inverts V_range_of_spread, bit for bit, with the spread as typed:
+    hi − lo alone does not (8.01 gives (−64.005, −55.995), 8.009999999999998 apart)."""
+    lo, hi = draws.V_range_of_spread(8.01)
+    assert draws.V_range_of_spread(hi - lo) != (lo, hi), "the case the inverse is for"
+    rng = np.random.default_rng(7)
+    spreads = [8.01, 18.973, 0.3, 12.345, 0.0, 20.0] + [
+        round(float(x), 6) for x in rng.uniform(0.0, 20.0, 1000)]
+    for s in spreads:
+        lo, hi = draws.V_range_of_spread(s)
+        back = draws.spread_of_V_range(lo, hi)
+        assert back == s and draws.V_range_of_spread(back) == (lo, hi), (s, back)
+    lo, hi = draws.V_range_of_spread(2.5, centre=-65.0)
+    assert draws.spread_of_V_range(lo, hi, centre=-65.0) == 2.5
+
+
+@pytest.mark.parametrize("lo, hi, match", [
+    (-70.0, -60.0, "not centred at -60 mV"),
+    (-61.0, -59.0000001, "not centred at -60 mV"),
+    (-50.0, -70.0, "lo <= hi"),
+    (-70.0, np.inf, "finite"),
+])
+def test_a_range_without_a_spread_is_refused(lo, hi, match):
+    with pytest.raises(ValueError, match=match):
+        draws.spread_of_V_range(lo, hi)
+
+
 @pytest.mark.parametrize("spread", [5.0, 1.0, 0.3])
 def test_a_narrow_range_draws_inside_it(spread):
     lo, hi = draws.V_range_of_spread(spread)

@@ -154,7 +154,7 @@ def test_the_initial_V_range_is_an_argument_of_the_run():
     assert not np.array_equal(narrow.spikes_packed, default.spikes_packed)
     start = simulation.initial_state(p, 2, (-61 * u.mV, -59 * u.mV))
     np.testing.assert_array_equal(start["I_app_cells"].to_decimal(UA),
-                                  default.I_app_cells.to_decimal(UA)), "the drives stay"
+                                  default.I_app_cells.to_decimal(UA), err_msg="the drives stay")
     assert np.all((start["V0"] >= -61 * u.mV) & (start["V0"] <= -59 * u.mV))
 
 
@@ -181,8 +181,19 @@ def test_a_bad_initial_V_range_is_refused(V0_range, error):
         wb.simulate(wb.WBParams(n_cells=4), duration=1 * u.ms, V0_range=V0_range)
 
 
-def test_command_line_run_takes_the_initial_V_spread(capsys):
+def test_command_line_run_takes_the_initial_V_spread(capsys, monkeypatch):
     from wbmodel.__main__ import main
 
+    ranges, simulate = [], wb.simulate
+
+    def spy(*args, **kwargs):
+        ranges.append([float(x.to_decimal(u.mV)) for x in kwargs["V0_range"]])
+        return simulate(*args, **kwargs)
+
+    monkeypatch.setattr(wb, "simulate", spy)
     assert main(["run", "--n-cells", "20", "--duration", "300", "--V0-spread", "0"]) == 0
     assert "kappa = 1.000" in capsys.readouterr().out
+    assert main(["run", "--n-cells", "20", "--duration", "20", "--V0-spread", "8.01"]) == 0
+    assert main(["run", "--n-cells", "20", "--duration", "20"]) == 0
+    assert ranges == [[-60.0, -60.0], list(wb.draws.V_range_of_spread(8.01)), [-70.0, -50.0]], \
+        "the run draws from the spread it is given (default: the paper's)"

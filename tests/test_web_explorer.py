@@ -35,9 +35,13 @@ def test_one_self_contained_output_with_the_model_inlined():
 def test_the_initial_V_spread_starts_where_it_is_asked():
     cfg = _config(web.browser_explorer(V0_range=[-62.5, -57.5] * u.mV).data)
     assert cfg["params"]["V0_spread"] == 5.0 and cfg["paper"]["V0_spread"] == 20.0
-    lo, hi = wb.draws.V_range_of_spread(0.3)
-    cfg = _config(web.browser_explorer(V0_range=(lo * u.mV, hi * u.mV)).data)
-    assert wb.draws.V_range_of_spread(cfg["params"]["V0_spread"]) == (lo, hi), "exactly"
+    # what the page's own control gives, hi − lo or not (8.01: 8.009999999999998 apart)
+    for spread in (0.3, 8.01, 18.973):
+        lo, hi = wb.draws.V_range_of_spread(spread)
+        cfg = _config(web.browser_explorer(V0_range=(lo * u.mV, hi * u.mV)).data)
+        assert cfg["params"]["V0_spread"] == spread, "as typed"
+        assert wb.draws.V_range_of_spread(cfg["params"]["V0_spread"]) == (lo, hi), "exactly"
+    assert cfg["V_init_centre"] == wb.draws.V_INIT_CENTRE, "the page's centre is wbmodel's"
     assert _config(web.browser_explorer(V0_range=[-60.0, -60.0] * u.mV).data)[
         "params"]["V0_spread"] == 0.0
 

@@ -80,17 +80,37 @@ def test_trace_thinning_keeps_extremes():
     assert np.all(np.diff(tt) >= 0), "time order is kept"
 
 
-def test_live_explorer_moves_the_initial_V_spread():
+def test_live_explorer_moves_the_initial_V_spread(monkeypatch):
+    ranges, simulate = [], widgets.simulate
+
+    def spy(*args, **kwargs):
+        ranges.append([float(x.to_decimal(u.mV)) for x in kwargs["V0_range"]])
+        return simulate(*args, **kwargs)
+
+    monkeypatch.setattr(widgets, "simulate", spy)
     ex = widgets.Explorer(wb.WBParams(n_cells=20), duration=100 * u.ms)
     assert ex.sliders["V0_spread"].value == 20.0
     assert [float(x.to_decimal(u.mV)) for x in ex.V0_range()] == [-70.0, -50.0]
+    assert ranges == [[-70.0, -50.0]]
     ex.sliders["V0_spread"].value = 5.0
     assert [float(x.to_decimal(u.mV)) for x in ex.V0_range()] == [-62.5, -57.5]
+    assert ranges[-1] == [-62.5, -57.5], "the run the slider starts draws from its range"
     assert "κ" in ex.status.value
     ex.reset()
-    assert ex.sliders["V0_spread"].value == 20.0
+    assert ex.sliders["V0_spread"].value == 20.0 and ranges[-1] == [-70.0, -50.0]
     start = widgets.Explorer(wb.WBParams(n_cells=20), duration=100 * u.ms,
                              V0_range=[-61.0, -59.0] * u.mV)
-    assert start.sliders["V0_spread"].value == 2.0
+    assert start.sliders["V0_spread"].value == 2.0 and ranges[-1] == [-61.0, -59.0]
+    lo, hi = wb.draws.V_range_of_spread(8.01)  # hi − lo is not 8.01: still the explorer's
+    odd = widgets.Explorer(wb.WBParams(n_cells=20), duration=100 * u.ms,
+                           V0_range=(lo * u.mV, hi * u.mV))
+    assert odd.default_spread == 8.01 and ranges[-1] == [lo, hi]
     with pytest.raises(ValueError, match="centred"):
         widgets.Explorer(wb.WBParams(n_cells=20), V0_range=[-70.0, -60.0] * u.mV)
+
+
+def test_live_explorer_refuses_a_spread_its_slider_cannot_show():
+    """Wider than the ΔV₀ slider reaches: refused, as browser_explorer refuses it (the
+    slider would clamp it to 20 mV and run another network)."""
+    with pytest.raises(ValueError, match=r"V0_spread = 30 is outside the explorer's range"):
+        widgets.Explorer(wb.WBParams(n_cells=20), V0_range=[-75.0, -45.0] * u.mV)

@@ -87,11 +87,19 @@ PRESETS = {
 
 def _page_values(params: WBParams, duration_ms: float, dt_ms: float, seed: int,
                  V0_range=None) -> dict:
-    """The explorer's starting values from WBParams (refused where a control cannot show it)."""
+    """The explorer's starting values from WBParams (refused where a control cannot show it).
+
+    The page draws from :func:`wbmodel.draws.V_range_of_spread` of its spread, so only a
+    range of that form can start an explorer: one centred at −60 mV, whose spread
+    :func:`wbmodel.draws.spread_of_V_range` finds.
+    """
+    from .simulation import check_V0_range
+
     d = js_params(params)
     v = {k: d[k] for k in ("I_app", "g_syn", "I_sigma", "phi", "E_syn", "n_inputs", "wiring",
                            "n_cells")}
-    v.update(tau_syn=1.0 / d["beta"], V0_spread=_spread_of(V0_range), seed=seed,
+    v.update(tau_syn=1.0 / d["beta"],
+             V0_spread=draws.spread_of_V_range(*check_V0_range(V0_range)), seed=seed,
              duration=duration_ms, dt=dt_ms)
     for k, (lo, hi) in RANGES.items():
         if v[k] is not None and not lo <= v[k] <= hi:
@@ -108,23 +116,6 @@ def _page_values(params: WBParams, duration_ms: float, dt_ms: float, seed: int,
     # float32 noise of the Quantities off; the spread is float64 already, and exact
     return {k: (round(x, 10) if isinstance(x, float) and k != "V0_spread" else x)
             for k, x in v.items()}
-
-
-def _spread_of(V0_range) -> float:
-    """The explorer's initial V spread (mV) of a range of initial V (None: the paper's).
-
-    The page draws from :func:`wbmodel.draws.V_range_of_spread` of its spread, so only a
-    range it gives back exactly can start an explorer: one centred at −60 mV.
-    """
-    from .simulation import check_V0_range
-
-    lo, hi = check_V0_range(V0_range)
-    spread = hi - lo
-    if draws.V_range_of_spread(spread) != (lo, hi):
-        raise ValueError(f"V0_range = ({lo:g}, {hi:g}) mV is not centred at "
-                         f"{draws.V_INIT_CENTRE:g} mV, as the explorer's initial V spread is")
-    return spread
-
 
 
 def browser_explorer(params: WBParams | None = None, duration=None, dt=None, seed: int = 0,
@@ -190,7 +181,8 @@ def browser_explorer(params: WBParams | None = None, duration=None, dt=None, see
     config = {"params": values, "controls": controls,
               "presets": {n: PRESETS[n] for n in names}, "hash": bool(hash),
               "listen": bool(listen), "height": int(height), "ranges": RANGES,
-              "dts": list(PAGE_DTS), "paper": _page_values(WBParams(), 500.0, 0.02, 0)}
+              "dts": list(PAGE_DTS), "paper": _page_values(WBParams(), 500.0, 0.02, 0),
+              "V_init_centre": draws.V_INIT_CENTRE}
     model, ui = model_source(), _WEB.joinpath("explorer.js").read_text(encoding="utf-8")
     css = _WEB.joinpath("explorer.css").read_text(encoding="utf-8")
     payload = json.dumps(config, separators=(",", ":"))

@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["threefry2x32", "uniform", "open_uniform", "log", "normal_icdf", "drives",
-           "initial_V", "V_range_of_spread", "STREAM_DRIVE", "STREAM_V0", "STREAM_WIRING",
-           "V_INIT_RANGE", "V_INIT_CENTRE", "MAX_SEED"]
+           "initial_V", "V_range_of_spread", "spread_of_V_range", "STREAM_DRIVE", "STREAM_V0",
+           "STREAM_WIRING", "V_INIT_RANGE", "V_INIT_CENTRE", "MAX_SEED"]
 
 #: Stream of the drives' normal draws (one per cell).
 STREAM_DRIVE = 0
@@ -207,8 +207,10 @@ def V_range_of_spread(spread_mV: float, centre: float = V_INIT_CENTRE) -> tuple[
     ``(centre − spread/2, centre + spread/2)`` in float64: the page's JavaScript
     (``VRangeOfSpread`` in ``wbmodel/web/wbmodel.js``) computes the same two numbers the
     same way, so its "initial V spread" control draws the network that
-    ``wb.simulate(..., V0_range=V_range_of_spread(s) * u.mV)`` runs. A spread of 20 mV gives
-    the paper's (−70.0, −50.0) exactly; 0 starts every cell at ``centre``.
+    ``lo, hi = V_range_of_spread(s)``; ``wb.simulate(..., V0_range=(lo * u.mV, hi * u.mV))``
+    runs (a pair of scalars keeps float64; the tuple times ``u.mV`` would be a float32
+    array). A spread of 20 mV gives the paper's (−70.0, −50.0) exactly; 0 starts every cell
+    at ``centre``. :func:`spread_of_V_range` is its inverse.
 
     Parameters
     ----------
@@ -235,8 +237,72 @@ def V_range_of_spread(spread_mV: float, centre: float = V_INIT_CENTRE) -> tuple[
     return (centre - spread / 2, centre + spread / 2)
 
 
+#: How many float64 steps either way of a first guess :func:`spread_of_V_range` tries.
+_SPREAD_ULPS = 4
+
+
+def spread_of_V_range(lo: float, hi: float, centre: float = V_INIT_CENTRE) -> float:
+    """The spread s (mV) with ``V_range_of_spread(s, centre) == (lo, hi)`` exactly.
+
+    The inverse of :func:`V_range_of_spread`, for a range it gave (the page's explorer
+    starts from a range by its spread). ``hi − lo`` alone is not it: lo and hi are rounded
+    to the float64 grid near ``centre``, coarser than a small spread's, so e.g. a spread of
+    8.01 mV gives (−64.005, −55.995), whose difference 8.009999999999998 does not give the
+    same pair back. Several spreads can give one pair; this returns the one with the
+    shortest decimal text (8.01, not 8.009999999999998): the number a reader typed.
+
+    Parameters
+    ----------
+    lo, hi : float
+        The range, mV (plain numbers; lo <= hi).
+    centre : float
+        (lo + hi)/2, mV (default −60).
+
+    Returns
+    -------
+    float
+        The spread, mV (≥ 0).
+
+    Raises
+    ------
+    ValueError
+        If lo or hi is not finite, lo > hi, or no spread gives (lo, hi): the range is not
+        centred at ``centre``.
+    """
+    lo, hi = _V_range((lo, hi))
+    centre = float(centre)
+    if not np.isfinite(centre):
+        raise ValueError(f"the centre must be finite, got {centre}")
+
+    def gives(s: float) -> bool:
+        return s >= 0 and (centre - s / 2, centre + s / 2) == (lo, hi)
+
+    # first guesses, the width and twice each half-width (those exact where lo and hi lie
+    # within a factor 2 of centre, Sterbenz), and their float64 neighbours
+    fits = set()
+    for guess in (hi - lo, 2 * (hi - centre), 2 * (centre - lo)):
+        if not np.isfinite(guess):
+            continue
+        for way in (-np.inf, np.inf):
+            s = guess
+            for _ in range(_SPREAD_ULPS + 1):
+                if gives(s):
+                    fits.add(float(s) + 0.0)  # + 0.0: -0.0 becomes 0.0
+                s = float(np.nextafter(s, way))
+    if not fits:
+        raise ValueError(f"V0_range = ({lo}, {hi}) mV is not centred at {centre:g} mV, "
+                         "as the explorer's initial V spread is")
+    # the shortest decimal text that still gives (lo, hi): rounded to 1, 2, ... 16 digits
+    # (17 give each fit back itself)
+    for digits in range(1, 17):
+        short = sorted({s for s in (float(f"{x:.{digits}g}") for x in fits) if gives(s)})
+        if short:
+            return short[0] + 0.0
+    return min(fits)
+
+
 def _V_range(V_range) -> tuple[float, float]:
-    """(lo, hi) as float64 numbers, checked: finite, lo <= hi."""
+    """(lo, hi) in mV as float64 numbers, checked: finite, lo <= hi."""
     lo, hi = (float(x) for x in V_range)
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError(f"the range of the initial V must be finite, got ({lo}, {hi}) mV")

@@ -367,8 +367,9 @@ def _store_meta(params, duration_ms, dt_ms, frame_ms, summary, start,
                 V_range=draws.V_INIT_RANGE) -> dict:
     """What a stored row depends on: a store written by any other call is refused.
 
-    The range of the initial V is kept only when it is not the paper's: stores written
-    before the range could change (all the paper's) then resume as they did.
+    The range of the initial V, ``V_range`` ((lo, hi) in mV, plain numbers), is kept (as
+    ``V0_range_mV``) only when it is not the paper's: stores written before the range could
+    change (all the paper's) then resume as they did.
     """
     if summary is None:
         start_ms = None if start is None else float(u.Quantity(start).to_decimal(u.ms))

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import analysis, draws, plotting
 from .params import MS_PER_CM2, UA_PER_CM2, WBParams
-from .simulation import SimulationDiverged, simulate
+from .simulation import SimulationDiverged, check_V0_range, simulate
 
 __all__ = ["explorer", "Explorer", "static_explorer", "encode_raster"]
 
@@ -51,6 +51,8 @@ class Explorer:
     sliders : dict of str to ipywidgets widget
         The controls, by parameter name (plus ``n_inputs``, ``V0_spread``, the initial V
         spread ΔV₀ in mV, and ``seed``).
+    default_spread : float
+        The initial V spread ΔV₀ (mV) the explorer starts from and resets to.
     last_latency : float
         Seconds the last update took, from the slider's release to the drawn figure.
 
@@ -65,17 +67,26 @@ class Explorer:
     V0_range : Quantity, mV, shape (2,), or a pair of Quantities, optional
         The range of the initial V to start from (default: the paper's [−70, −50] mV); the
         ΔV₀ slider moves its width around −60 mV (0 to 20 mV), as the page's explorer does,
-        so it must be centred there.
+        so it must be centred there, 0 to 20 mV wide.
+
+    Raises
+    ------
+    ValueError
+        If ``V0_range`` is not centred at −60 mV or is wider than the ΔV₀ slider reaches.
     """
 
     def __init__(self, params: WBParams | None = None, duration=500.0 * u.ms, seed: int = 0,
                  V0_range=None):
         import ipywidgets as W
 
-        from .browser import _spread_of
+        from .browser import RANGES
 
         self.defaults = WBParams() if params is None else params
-        self.default_spread = _spread_of(V0_range)
+        self.default_spread = draws.spread_of_V_range(*check_V0_range(V0_range))
+        spread_lo, spread_hi = RANGES["V0_spread"]
+        if not spread_lo <= self.default_spread <= spread_hi:
+            raise ValueError(f"V0_spread = {self.default_spread:g} is outside the explorer's "
+                             f"range [{spread_lo:g}, {spread_hi:g}]")
         self.duration = duration
         self.last_latency = float("nan")
         self._holding = False  # True while reset() moves several sliders: one redraw only
@@ -91,7 +102,7 @@ class Explorer:
             value=self.defaults.n_inputs or 0, min=0, max=n - 1, description="M (0: all)",
             continuous_update=False, style=style, layout=layout)
         self.sliders["V0_spread"] = W.FloatSlider(
-            value=self.default_spread, min=0.0, max=20.0, step=0.5,
+            value=self.default_spread, min=spread_lo, max=spread_hi, step=0.5,
             description="ΔV₀ (mV)", tooltip="initial V spread: V₀ uniform in −60 ∓ ΔV₀/2 mV",
             continuous_update=False, style=style, layout=layout, readout_format=".3g")
         self.sliders["seed"] = W.BoundedIntText(value=seed, min=0, max=2**31 - 1,
