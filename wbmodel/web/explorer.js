@@ -13,7 +13,8 @@
   // name -> [label, min, max, step, unit, Python unit, accessible name (default: the label)].
   // The ranges are wbmodel.browser's RANGES, and the steps offered its PAGE_DTS: Python
   // passes both in each explorer's config. V0_spread (s) belongs to the run, not the model:
-  // the initial V are uniform in [−60 − s/2, −60 + s/2] mV (wbmodel.simulate's V0_range).
+  // the initial V are uniform in [c − s/2, c + s/2] mV (wbmodel.simulate's V0_range), c the
+  // centre wbmodel.draws.V_INIT_CENTRE (−60), which the config passes too.
   var CONTROLS = {
     I_app: ["I_app", 0, 0, 0.01, "µA/cm²", "UA"],
     g_syn: ["g_syn", 0, 0, 0.005, "mS/cm²", "MS"],
@@ -33,6 +34,8 @@
                   bernoulli_scaled: "Bernoulli, weights g/kᵢ" };
   // The paper's network (WBParams()) and the page's defaults for a run: from Python too.
   var PAPER = {}, DTS = [];
+  // The centre of the initial V's range (mV): wbmodel.draws.V_INIT_CENTRE, from Python too.
+  var V_CENTRE = -60.0;
   var FRAME_MS = 0.1, CHUNK_MS = 10;
 
   function fmt(x, d) { return x === null || x === undefined || !isFinite(x) ? "–" : x.toFixed(d); }
@@ -80,7 +83,7 @@
           current = { id: a.id, t0: performance.now(), run: chunks(a.params, {
             duration: a.duration, dt: a.dt, seed: a.seed, record: a.record, frame: a.frame,
             chunk: a.chunk,
-            V0_range: a.V0_spread === undefined ? V_INIT_RANGE : VRangeOfSpread(a.V0_spread) }) };
+            V0_range: a.V0_spread === undefined ? V_INIT_RANGE : VRangeOfSpread(a.V0_spread, a.V0_centre) }) };
         } catch (err) {
           self.postMessage({ type: "error", id: a.id, message: String((err && err.message) || err) });
           return;
@@ -103,10 +106,12 @@
   }
 
   /**
-   * The range of initial V of a spread, [−60 − s/2, −60 + s/2] mV: the very operations of
-   * wbmodel.js's VRangeOfSpread (which the worker runs) and wbmodel.draws.V_range_of_spread.
+   * The range of initial V of a spread, [c − s/2, c + s/2] mV (c = V_CENTRE): the very
+   * operations of wbmodel.js's VRangeOfSpread, which the worker runs with the same centre
+   * (this page's thread does not load the model's module, only hands its source to the
+   * worker), and of wbmodel.draws.V_range_of_spread.
    */
-  function rangeOfSpread(s) { return [-60.0 - s / 2, -60.0 + s / 2]; }
+  function rangeOfSpread(s) { return [V_CENTRE - s / 2, V_CENTRE + s / 2]; }
 
   /** The Python line that reruns these parameters with wbmodel. */
   function pythonLine(v) {
@@ -146,6 +151,7 @@
     });
     DTS = config.dts;
     PAPER = config.paper;
+    if (config.V_init_centre !== undefined) V_CENTRE = config.V_init_centre;
     this.v = Object.assign({}, PAPER, config.params || {});
     this.runs = 0; this.cancelled = 0; this.worker = null;
     // The worker first: it takes a while to start, and can do so while the controls are
@@ -319,7 +325,10 @@
     var v = this.v, parts = [];
     Object.keys(PAPER).forEach(function (k) {
       if (v[k] === PAPER[k]) return;
-      parts.push(k + "=" + (v[k] === null ? "all" : k === "wiring" ? v[k] : clean(v[k])));
+      // the spread in full (String: the shortest text that reads back as the same float64):
+      // it draws the initial V, so a link with 6 digits of it would draw another network
+      parts.push(k + "=" + (v[k] === null ? "all" : k === "wiring" ? v[k] :
+                            k === "V0_spread" ? String(v[k]) : clean(v[k])));
     });
     var h = parts.length ? "#wb:" + parts.join("&") : "#wb";
     if (location.hash !== h) history.replaceState(null, "", h);
@@ -367,7 +376,7 @@
     this.clear();
     var N = v.n_cells;
     this.worker.postMessage({ id: id, params: modelParams(v), duration: v.duration, dt: v.dt, seed: v.seed,
-                              V0_spread: v.V0_spread,
+                              V0_spread: v.V0_spread, V0_centre: V_CENTRE,
                               record: [0, Math.floor(N / 2)], frame: Math.max(v.dt, Math.round(FRAME_MS / v.dt) * v.dt),
                               chunk: CHUNK_MS });
   };

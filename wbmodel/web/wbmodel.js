@@ -571,7 +571,8 @@ export function* chunks(params, options = {}) {
   return {
     params: net.p, dt, duration, n_cells: net.N, steps, times: Float64Array.from(times),
     cells: Int32Array.from(cells), I: net.I, record, V: Vrec, frame: frameSteps * dt,
-    pre: net.pre, V0_range: Array.from(options.V0_range ?? V_INIT_RANGE),
+    // null when the caller gave the initial V (options.V0): no range drew them
+    pre: net.pre, V0_range: options.V0 ? null : Array.from(options.V0_range ?? V_INIT_RANGE),
   };
 }
 
@@ -580,7 +581,8 @@ export function* chunks(params, options = {}) {
  * onChunk(chunk), called as the run proceeds).
  *
  * Returns {params, dt, duration, n_cells, steps, times (ms, Float64Array), cells
- * (Int32Array), I, record, V (per recorded cell, Float32Array), frame (ms), pre, V0_range}.
+ * (Int32Array), I, record, V (per recorded cell, Float32Array), frame (ms), pre, V0_range
+ * ([lo, hi] mV the initial V were drawn from; null when options.V0 gave them)}.
  */
 export function simulate(params, options = {}) {
   const run = chunks(params, options);
