@@ -132,6 +132,8 @@ def _spike_after_kick(y0, T, phase, dV, k=3):
 
 def test_the_prc_is_the_response_to_small_kicks():
     curve = theory.prc(1.0 * UA, phi=5.0)
+    phase, Z_pair = curve  # a pair (phase, Z)
+    assert phase is curve.phase and Z_pair is curve.Z and len(curve) == 2
     assert curve.phase[0] == 0 and np.all(np.diff(curve.phase) > 0) and curve.phase[-1] < 1
     T = float(curve.period.to_decimal(u.ms))
     assert 1e3 / T == pytest.approx(ref.steady_rate(1.0), rel=1e-4)

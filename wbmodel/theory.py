@@ -389,7 +389,7 @@ class Floquet(NamedTuple):
 
     @property
     def largest_transverse(self) -> float:
-        """The largest |μ| of the transverse multipliers (< 1: synchrony is stable)."""
+        """The largest modulus of the transverse multipliers (< 1: synchrony is stable)."""
         return float(np.abs(self.transverse[0]))
 
     @property
@@ -457,7 +457,7 @@ class Scan(NamedTuple):
     Attributes
     ----------
     mu : ndarray
-        The largest transverse |μ| at each point (< 1: synchrony is stable).
+        The largest modulus of a transverse multiplier at each point (< 1: stable).
     multiplier : ndarray of complex
         That multiplier itself (its sign says whether the spread flips each cycle).
     trough : Quantity, mV
@@ -519,8 +519,8 @@ def threshold(make, lo: float, hi: float, measure: str = "mu", level: float = 1.
     lo, hi : float
         A bracket: the property minus ``level`` changes sign between them.
     measure : {"mu", "trough"}
-        The largest transverse |μ| (``level`` 1: the edge of stability), or the orbit's AHP
-        trough in mV (e.g. ``level`` = E_syn).
+        The largest modulus of a transverse multiplier (``level`` 1: the edge of
+        stability), or the orbit's AHP trough in mV (e.g. ``level`` = E_syn).
     level : float
     xtol : float
         The tolerance on x (Brent's method).
@@ -554,8 +554,10 @@ def threshold(make, lo: float, hi: float, measure: str = "mu", level: float = 1.
 
 # -- the phase response curve ------------------------------------------------------------------
 
-class PRC(NamedTuple):
-    """The infinitesimal phase response curve of one cell.
+class PRC(tuple):
+    """The infinitesimal phase response curve of one cell: the pair ``(phase, Z)``.
+
+    Unpacks as ``phase, Z = prc(...)``; the cell's period is kept as ``.period``.
 
     Attributes
     ----------
@@ -567,9 +569,20 @@ class PRC(NamedTuple):
         The cell's period.
     """
 
-    phase: np.ndarray
-    Z: u.Quantity
-    period: u.Quantity
+    def __new__(cls, phase, Z, period):  # noqa: D102 (the class says what it holds)
+        self = super().__new__(cls, (phase, Z))
+        self.period = period
+        return self
+
+    @property
+    def phase(self) -> np.ndarray:
+        """Phases in [0, 1)."""
+        return self[0]
+
+    @property
+    def Z(self) -> u.Quantity:
+        """The phase advance per unit voltage kick (ms/mV)."""
+        return self[1]
 
 
 def prc(I_app=1.0 * u.uA / u.cm**2, phi: float = 5.0, samples: int = 400,
@@ -635,7 +648,8 @@ def perturbation_growth(result, period, skip: int = 3) -> np.ndarray:
 
     For a network started close to synchrony (a narrow ``V0_range``), the deviation of each
     cell from the population mean lies in the transverse modes; once the largest of them
-    dominates it grows or shrinks by |μ| per period. Its size in cycle k is measured as
+    dominates it grows or shrinks by the modulus of μ per period. Its size in cycle k is
+    measured as
     E_k = (Σ over the cycle's frames and the recorded cells of (V_i − V̄)²)^½, with V̄ the
     population mean, and the ratios E_{k+1}/E_k are returned.
 
