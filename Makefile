@@ -40,8 +40,9 @@ $(STAMP): requirements.txt requirements-lab.txt pyproject.toml
 # The notebooks run two at a time (jupyter-cache's parallel executor, into the cache the
 # book reads); the build then takes their outputs from the cache and executes only what is
 # left (intro.md, or a notebook that failed there, which then fails the build with its error).
-# The longest (chapter 6, about half the work) first, so the others fill the second core.
-NOTEBOOKS := book/06_sparse.ipynb $(filter-out book/06_sparse.ipynb,$(wildcard book/*.ipynb))
+# The longest (chapters 6 and 9) first, one on each core, so the others fill in behind.
+LONGEST   := book/06_sparse.ipynb book/09_stability.ipynb
+NOTEBOOKS := $(LONGEST) $(filter-out $(LONGEST),$(wildcard book/*.ipynb))
 CACHE     := _build/.jupyter_cache
 
 # The book build and the tests share JAX's persistent compilation cache: the notebooks' and

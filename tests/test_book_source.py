@@ -55,7 +55,7 @@ def test_the_toc_holds_every_notebook():
     pages = toc_pages()
     assert sorted(f"{p}.ipynb" for p in pages if (BOOK / f"{p}.ipynb").exists()) == \
         [p.name for p in NOTEBOOKS], "every notebook is a page of the book, and only once"
-    assert len(CHAPTERS) == 8
+    assert len(CHAPTERS) == 9
 
 
 def test_every_code_line_fits_the_column():

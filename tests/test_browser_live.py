@@ -18,7 +18,7 @@ from chromium import HTML, Page, finished
 
 EXPLORE = "book/07_explore.html"
 SMALL = {"03_gamma_rhythm": "phi", "04_frequency": "tau_syn", "05_heterogeneity": "I_sigma",
-         "06_sparse": "n_inputs"}
+         "06_sparse": "n_inputs", "09_stability": "V0_spread"}
 
 
 @pytest.fixture(params=["served", "file"])
@@ -187,7 +187,7 @@ def test_each_chapter_explorer_runs_its_question(browser, base, chapter):
         assert page.locator(f".wb-live .wb-range[data-name={SMALL[chapter]}]").count() == 1
         before = _shown(page)
         _slide(page, SMALL[chapter], {"phi": 2, "tau_syn": 3, "I_sigma": 0.1,
-                                        "n_inputs": 40}[SMALL[chapter]])
+                                        "n_inputs": 40, "V0_spread": 2}[SMALL[chapter]])
         d = finished(page, 2)
         assert d["state"] == "done" and _shown(page)[0] != before[0]
         assert page.evaluate("location.hash") == "", "small explorers leave the URL alone"

@@ -13,9 +13,10 @@ import re
 import pytest
 from chromium import PAGES, Page
 from test_book_source import CHAPTERS as CHAPTER_FILES
-from test_book_source import NOTEBOOKS
+from test_book_source import NOTEBOOKS, toc_pages
 
-CHAPTERS = [p.stem for p in CHAPTER_FILES]     # the paper's claims, in the report
+# the paper's claims, in the report: in the book's (the toc's) order
+CHAPTERS = [n for n in toc_pages() if n in {p.stem for p in CHAPTER_FILES}]
 NOTEBOOK_PAGES = [p.stem for p in NOTEBOOKS]  # every page with a closing table
 VERDICT = re.compile(r"^(✓ yes|✗ no)$")
 
