@@ -45,7 +45,11 @@ def test_one_version_everywhere():
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert wbmodel.__version__ == v == str(cff["version"]) == "0.2.0"
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert re.search(r"^## (\S+)", changelog, re.M).group(1) == v, "the newest entry first"
+    # the newest release first, under what is not released yet (if anything)
+    headings = re.findall(r"^## (\S+)", changelog, re.M)
+    assert headings[0] in ("Unreleased", v), headings
+    assert [h for h in headings if h != "Unreleased"][0] == v, "the newest release first"
+    assert headings.count("Unreleased") <= 1
     assert f"version {v}" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
