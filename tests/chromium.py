@@ -27,9 +27,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 class Page:
     """A page opened offline, with its console errors and failed requests collected."""
 
-    def __init__(self, browser, url):
+    def __init__(self, browser, url, width: int = 1280):
         self.errors, self.failed, self.offsite = [], [], []
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        # opened at its width: the theme marks scrolling code as focusable when it loads
+        self.page = browser.new_page(viewport={"width": width, "height": 900})
         host = urlparse(url).hostname
 
         def route(r):
