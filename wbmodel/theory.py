@@ -37,6 +37,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
+from . import reference
 from .params import WBParams
 
 __all__ = ["synchronous_orbit", "floquet", "prc", "scan", "threshold", "perturbation_growth",
@@ -163,13 +164,10 @@ class _Model:
         out[4:] = JP.ravel()
         return out
 
-    def rest(self, V0=-65.0):
-        """(V0, h∞, n∞, 0): the start of a settling run."""
-        ah = 0.07 * math.exp(-(V0 + 58.0) / 20.0)
-        bh = 1.0 / (1.0 + math.exp(-0.1 * (V0 + 28.0)))
-        an = 0.1 * _g(-0.1 * (V0 + 34.0))[0]
-        bn = 0.125 * math.exp(-(V0 + 44.0) / 80.0)
-        return np.array([V0, ah / (ah + bh), an / (an + bn), 0.0])
+    @staticmethod
+    def rest(V0=-65.0):
+        """(V0, h∞, n∞, 0): the start of a settling run (the reference's rest state)."""
+        return np.array([*reference.rest_state(V0), 0.0])
 
 
 def _solve(fun, t_span, y0, what, rtol=RTOL, atol=ATOL, **kw):
