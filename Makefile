@@ -37,13 +37,14 @@ $(STAMP): requirements.txt requirements-lab.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# The notebooks run two at a time (jupyter-cache's parallel executor, into the cache the
-# book reads); the build then takes their outputs from the cache and executes only what is
-# left (intro.md, or a notebook that failed there, which then fails the build with its error).
-# The longest (chapters 6 and 9) first, one on each core, so the others fill in behind.
+# nbval executes the notebooks, two at a time (pytest-xdist), and writes each one that passes
+# into the cache the book reads (book/conftest.py); `make test` then finds them there and
+# does not execute them again. A failing notebook is not cached: the build executes it again
+# and stops on its error, and `make book` fails. The longest (chapters 6 and 9) go first, one
+# on each core, so that the others fill in behind them.
 LONGEST   := book/06_sparse.ipynb book/09_stability.ipynb
 NOTEBOOKS := $(LONGEST) $(filter-out $(LONGEST),$(wildcard book/*.ipynb))
-CACHE     := _build/.jupyter_cache
+NBVAL     := -n 2 --dist loadfile --no-loadscope-reorder
 
 # The book build and the tests share JAX's persistent compilation cache: the notebooks' and
 # tests' programs are compiled once (by `make book`), not again in every process that runs
@@ -51,17 +52,22 @@ CACHE     := _build/.jupyter_cache
 book test unit: export JAX_COMPILATION_CACHE_DIR = $(CURDIR)/_build/.jax_cache
 book test unit: export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS = 0
 
+# pytest's exit status 5: no notebook to execute (all passed before, with this code).
 book: $(STAMP)
-	$(PY) book/_ext/execute_notebooks.py $(CACHE) $(NOTEBOOKS)
-	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
-	@echo "The book: file://$(CURDIR)/_build/html/index.html"
+	@status=0; $(PY) -m pytest $(NBVAL) -q $(NOTEBOOKS) || status=$$?; \
+	  [ $$status = 5 ] && status=0; \
+	  $(VENV)/bin/jupyter-book build . --all -W -n --keep-going || exit $$?; \
+	  echo "The book: file://$(CURDIR)/_build/html/index.html"; exit $$status
 
-# Two workers (pytest-xdist); --dist loadfile keeps each notebook's cells in one kernel.
+# Every test: the notebooks under nbval (those `make book` already ran with this code are
+# not run again: the header lists them), the unit tests and the browser tests of the built
+# book. Two workers (pytest-xdist); --dist loadfile keeps each notebook's cells in one kernel.
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile
 
+# The unit tests alone: no notebook, browser, JupyterLab or wheel test (their markers).
 unit: $(STAMP)
-	$(PY) -m pytest tests
+	$(PY) -m pytest -n 2 tests -m "not browser and not jupyterlab and not wheel and not notebook"
 
 figures: $(STAMP)
 	$(PY) -m wbmodel figures --out _build/figures

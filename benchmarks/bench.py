@@ -15,7 +15,9 @@ Ratios, not absolute times, are the point: all are measured here, in one run.
 
 ``--reuse-cross`` reads wbmodel/data/cross_simulator.json instead of running
 cross_simulator.py again (its NEURON networks take a quarter of an hour and time nothing
-that the ratios compare): for when it has just been run on its own.
+that the ratios compare): for when it has just been run on its own. ``--reuse-ci`` likewise
+reads benchmarks/ci_time.json instead of running ci_time.py (a fresh clone's ``.ci/run``,
+phase by phase, beside the yardstick: the notebooks, ``make test`` and the whole).
 """
 
 from __future__ import annotations
@@ -418,6 +420,16 @@ def main():
            "calls: this machine has spells in which everything runs about 1.6× slower "
            "(probably also behind the spread of the N = 10,000 sparse runs between "
            "processes).", "", profiles]
+    # CI and the developer loop: a fresh clone's .ci/run, phase by phase (ci_time.py)
+    import ci_time
+
+    ci_json = HERE / "ci_time.json"
+    if "--reuse-ci" in sys.argv:  # ci_time.py just ran on its own (~30 min)
+        ci = json.loads(ci_json.read_text())
+    else:
+        ci = script_json("ci_time.py")
+        ci_json.write_text(json.dumps(ci, indent=1) + "\n")
+    out += ["", *ci_time.section(ci)]
     text = "\n".join(out) + "\n"
     print(text)
     (HERE / "RESULTS.md").write_text(text)

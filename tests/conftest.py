@@ -59,3 +59,21 @@ def site():
     url, server = serve(HTML)
     yield url
     server.shutdown()
+
+
+#: The markers `make unit` leaves out (pyproject.toml lists them): a test is a browser test if
+#: it drives Chromium (its fixtures) or reads the built book (its module).
+_MODULE_MARKERS = {"test_browser.py": "browser", "test_browser_live.py": "browser",
+                   "test_browser_pages.py": "browser", "test_browser_storm.py": "browser",
+                   "test_accessibility.py": "browser", "test_jupyterlab.py": "jupyterlab",
+                   "test_wheel.py": "wheel"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        marker = _MODULE_MARKERS.get(item.path.name)
+        if marker is None and {"browser", "site", "playwright"} & set(
+                getattr(item, "fixturenames", ())):
+            marker = "browser"
+        if marker is not None:
+            item.add_marker(marker)

@@ -9,6 +9,7 @@ equations cannot hide in the reference too.
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 
 import numpy as np
@@ -62,6 +63,7 @@ def run(I_app, phi=5.0, duration=2000.0, rtol=1e-9, atol=1e-9, max_step=0.5, den
     return sol.t_events[0], sol
 
 
+@functools.lru_cache(maxsize=512)  # a pure function of numbers: asked again, not run again
 def steady_rate(I_app, phi=5.0, duration=2000.0, transient=500.0):
     """(count − 1) / (last − first) over spikes after the transient, Hz (0 with < 2)."""
     t, _ = run(I_app, phi, duration)
@@ -69,6 +71,7 @@ def steady_rate(I_app, phi=5.0, duration=2000.0, transient=500.0):
     return 0.0 if t.size < 2 else (t.size - 1) / (t[-1] - t[0]) * 1e3
 
 
+@functools.lru_cache(maxsize=512)  # a pure function of numbers: asked again, not run again
 def ahp_trough(I_app, phi=5.0, duration=1000.0, transient=500.0):
     """Minimum of V after the transient (mV), from a densely sampled solution."""
     _, sol = run(I_app, phi, duration, max_step=0.05, dense=True)
@@ -116,6 +119,7 @@ def rhs_synchronous(t, y, I_app, phi, g_syn, E_syn, alpha, beta, theta):
     return [dV, dh, dn, ds]
 
 
+@functools.lru_cache(maxsize=512)  # a pure function of numbers: asked again, not run again
 def synchronous_frequency(I_app=1.0, g_syn=0.1, tau_syn=10.0, phi=5.0, E_syn=E_SYN,
                           alpha=ALPHA, theta=THETA_SYN, duration=3000.0, settle=1500.0,
                           rtol=1e-10, atol=1e-10):
