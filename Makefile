@@ -67,7 +67,7 @@ test: $(STAMP)
 
 # The unit tests alone: no notebook, browser, JupyterLab or wheel test (their markers).
 unit: $(STAMP)
-	$(PY) -m pytest -n 2 tests -m "not browser and not jupyterlab and not wheel and not notebook"
+	$(PY) -m pytest -n 2 --dist worksteal tests -m "not browser and not jupyterlab and not wheel and not notebook"
 
 figures: $(STAMP)
 	$(PY) -m wbmodel figures --out _build/figures

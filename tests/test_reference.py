@@ -20,7 +20,7 @@ def test_reference_is_independent_of_wbmodel():
     imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     # importlib: only to read the paper's Fig. 1A points (package data)
-    assert imported <= {"__future__", "importlib", "numpy", "scipy.integrate",
+    assert imported <= {"__future__", "functools", "importlib", "numpy", "scipy.integrate",
                         "scipy.optimize", "scipy.special"}, imported
 
 
