@@ -73,6 +73,22 @@ print(wbmodel.__version__, len(reference.paper_fig1a()['I']))
     assert "kappa = " in out and "network frequency" in out, out
 
 
+def test_the_readmes_sweep_runs_with_the_declared_dependencies_only(installed):
+    """The README's crash-proof sweep (its calls, a smaller grid): pandas and tqdm come with
+    the wheel's own dependencies (pip installed nothing else: ``-c`` only constrains)."""
+    _, python, work = installed
+    out = _run([python, "-c", """
+import brainunit as u, wbmodel as wb
+grid = {"I_app": [0.5, 1] * u.uA / u.cm**2}
+kw = dict(seeds=range(2), duration=200 * u.ms, store="my-sweep")
+df = wb.sweep(wb.WBParams(n_cells=20), grid, **kw)
+again = wb.sweep(wb.WBParams(n_cells=20), grid, **kw)  # read back from the store
+table = wb.persistence.read_store("my-sweep")
+print(len(df), len(table), df.kappa.round(6).tolist() == again.kappa.round(6).tolist())
+"""], cwd=work)
+    assert out.split()[-3:] == ["4", "4", "True"], out
+
+
 def test_the_sparse_kernel_builds_from_the_installed_source(installed):
     _, python, work = installed
     cache = work / "empty-cache"
