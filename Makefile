@@ -16,7 +16,7 @@ PYTHON ?= $(shell for p in python3 python3.12 python3.13 python3.14; do \
 
 help:
 	@echo "make book   build the HTML book (_build/html/index.html)"
-	@echo "make test   unit tests + every notebook under nbval"
+	@echo "make test   every test: notebooks under nbval (those make book ran are not run again)"
 	@echo "make unit   unit tests only"
 	@echo "make lab    open the notebooks in JupyterLab"
 	@echo "make bench  benchmarks against peers (writes benchmarks/RESULTS.md)"
@@ -40,7 +40,7 @@ $(STAMP): requirements.txt requirements-lab.txt pyproject.toml
 # nbval executes the notebooks, two at a time (pytest-xdist), and writes each one that passes
 # into the cache the book reads (book/conftest.py); `make test` then finds them there and
 # does not execute them again. A failing notebook is not cached: the build executes it again
-# and stops on its error, and `make book` fails. The longest (chapters 6 and 9) go first, one
+# and fails on its error (-W), and `make book` fails. A cell has 600 s, as in _config.yml. The longest (chapters 6 and 9) go first, one
 # on each core, so that the others fill in behind them.
 LONGEST   := book/06_sparse.ipynb book/09_stability.ipynb
 NOTEBOOKS := $(LONGEST) $(filter-out $(LONGEST),$(wildcard book/*.ipynb))

@@ -79,7 +79,9 @@ def main() -> dict:
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=clone,
                               capture_output=True, text=True, check=True).stdout.strip()
-        env = dict(os.environ, PYTEST_ADDOPTS="--durations=40")
+        # nothing reused from this checkout: JAX's and wbmodel's kernel caches start empty
+        env = dict(os.environ, PYTEST_ADDOPTS="--durations=40",
+                   WBMODEL_CACHE=str(Path(tmp) / "wbmodel-cache"))
         env.pop("JAX_COMPILATION_CACHE_DIR", None)
         venv_s, _ = _timed(["make", "venv"], clone, env)
         book_s, book_log = _timed(["make", "book"], clone,

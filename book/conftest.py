@@ -27,6 +27,7 @@ import hashlib
 import re
 import shutil
 import time
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -114,8 +115,11 @@ def pytest_configure(config):
     """Empty the cache if wbmodel or the pins changed since its outputs were made (once,
     in the process that starts the run: before pytest-xdist's workers collect)."""
     config._nbval_reused = {}
-    if hasattr(config, "workerinput"):
+    if hasattr(config, "workerinput"):  # what the controller decided (pytest_configure_node)
+        config._nbval_run = config.workerinput["nbval_run"]
+        config._nbval_skip = set(config.workerinput["nbval_reused"])
         return
+    config._nbval_run = uuid.uuid4().hex
     digest = sources_hash()
     with _locked():
         if CACHE.exists() and (not STAMP.exists() or STAMP.read_text() != digest):
@@ -131,13 +135,22 @@ def pytest_configure(config):
             record = passed_before(path)
             if record is not None:
                 config._nbval_reused[path] = record
-    config._nbval_start = time.time()
+    config._nbval_skip = {str(p) for p in config._nbval_reused}
 
 
-def pytest_report_header(config):
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """Each pytest-xdist worker deselects the notebooks the controller found cached, and
+    tags what it caches with this run (one decision for all: a worker started later, after
+    one crashed, must collect what the others collected)."""
+    node.workerinput["nbval_run"] = node.config._nbval_run
+    node.workerinput["nbval_reused"] = sorted(node.config._nbval_skip)
+
+
+def _reused_lines(config) -> list[str]:
     reused = config._nbval_reused
     if not reused:
-        return None
+        return []
     lines = [
         f"nbval: {len(reused)} notebooks passed under nbval before, with this code "
         "and these wbmodel sources, and are not executed again (--nbval-again "
@@ -145,23 +158,24 @@ def pytest_report_header(config):
     ]
     for path, record in reused.items():
         lines.append(
-            f"  {path.name}: passed {record.created:%Y-%m-%d %H:%M}, in "
+            f"  {path.name}: passed {record.created:%Y-%m-%d %H:%M} UTC, in "
             f"{record.data.get('execution_seconds', float('nan')):.0f} s"
         )
     return lines
+
+
+def pytest_report_header(config):
+    return _reused_lines(config) or None
 
 
 def pytest_collection_modifyitems(config, items):
     """Deselect the cells of the notebooks that already passed."""
     if config.getoption("nbval_again"):
         return
-    verdict, keep, drop = {}, [], []
+    keep, drop = [], []
     for item in items:
-        if isinstance(item, IPyNbCell):
-            path = Path(item.path).resolve()
-            if path not in verdict:
-                verdict[path] = passed_before(path) is not None
-            (drop if verdict[path] else keep).append(item)
+        if isinstance(item, IPyNbCell) and str(Path(item.path).resolve()) in config._nbval_skip:
+            drop.append(item)
         else:
             keep.append(item)
     if drop:
@@ -171,14 +185,18 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_terminal_summary(terminalreporter, config):
     """Each notebook executed and cached in this run, with its time."""
-    if hasattr(config, "workerinput") or not hasattr(config, "_nbval_start"):
+    if hasattr(config, "workerinput") or not hasattr(config, "_nbval_run"):
         return
     with _locked() as cache:
         records = [
             r
             for r in cache.list_cache_records()
-            if r.data.get("nbval") and r.created.timestamp() >= config._nbval_start - 1
+            if r.data.get("nbval") and r.data.get("run") == config._nbval_run
         ]
+    if config.getoption("verbose") < 0 and _reused_lines(config):  # -q drops the header
+        terminalreporter.write_sep("-", "notebooks not executed again")
+        for line in _reused_lines(config):
+            terminalreporter.write_line(line)
     if records:
         terminalreporter.write_sep("-", "notebooks executed under nbval and cached")
         for r in sorted(records, key=lambda r: -r.data["execution_seconds"]):
@@ -236,7 +254,6 @@ class _Recorder:
             self.ran.add(self.cell_index)
             # nbval, like nbclient, executes without storing history: count the cells
             self.cell.execution_count = len(self.ran)
-            self.cell.outputs = _coalesce_streams(self.cell.outputs)
             for out in self.cell.outputs:
                 if out.output_type == "execute_result":
                     out.execution_count = len(self.ran)
@@ -249,6 +266,8 @@ class _Recorder:
         if self.failed or self.ran != self.code:
             return
         self.client.set_widgets_metadata()
+        for i in self.code:  # at the end: display ids point at the outputs as they came
+            self.nb.cells[i].outputs = _coalesce_streams(self.nb.cells[i].outputs)
         seconds = time.perf_counter() - self.t0
         with _locked() as cache:
             cache.add_nb_to_project(uri)
@@ -258,6 +277,7 @@ class _Recorder:
                     uri,
                     data={
                         "nbval": True,
+                        "run": self.run,
                         "execution_seconds": seconds,
                         "finished": datetime.now().isoformat(),
                     },
@@ -297,13 +317,16 @@ _get_message = IPyNbFile.get_kernel_message
 def _file_setup(self):
     _setup(self)
     self._recorder = _Recorder(self)
+    self._recorder.run = self.config._nbval_run
 
 
 def _file_teardown(self):
     recorder = getattr(self, "_recorder", None)
-    if recorder is not None:
-        recorder.cache(str(Path(self.path).resolve()))
-    _teardown(self)
+    try:
+        if recorder is not None:
+            recorder.cache(str(Path(self.path).resolve()))
+    finally:
+        _teardown(self)
 
 
 def _get_kernel_message(self, timeout=None, stream="iopub"):
