@@ -314,10 +314,9 @@ def main():
     agree = all(abs(r["summary"][0] / ref["summary"][0] - 1) < 0.02 for r in rows)
 
     # The sweep: 64 networks x 1 s, on 1 and on 2 host devices; numba x 64 in sequence.
-    steps_1s = int(round(1000 / DT))
-    V0 = np.random.default_rng(0).uniform(-70, -50, N)
-    import numba_peer
-    _, numba_1s, _ = timed(lambda: numba_peer.run(V0, steps_1s, DT, 1.0, 0.1), repeats=3)
+    import ci_time  # the yardstick: the same numba loop, N = 100 for 1 s
+
+    numba_1s = ci_time.yardstick(repeats=3)
     sweeps = [script_json("sweep_throughput.py", d, dt, *extra)
               for d, dt, *extra in ((1, DT), (2, DT), (2, ACCURATE_DT), (2, DT, "plain"))]
     scale = [script_json("scale.py", 10000, m, dt, coupling)
@@ -421,8 +420,6 @@ def main():
            "(probably also behind the spread of the N = 10,000 sparse runs between "
            "processes).", "", profiles]
     # CI and the developer loop: a fresh clone's .ci/run, phase by phase (ci_time.py)
-    import ci_time
-
     ci_json = HERE / "ci_time.json"
     if "--reuse-ci" in sys.argv:  # ci_time.py just ran on its own (~30 min)
         ci = json.loads(ci_json.read_text())

@@ -88,8 +88,6 @@ def _locked():
 def passed_before(path: Path):
     """The cache record of ``path``'s last passing run under nbval, or None: the
     notebook's code and wbmodel's sources must be those of that run."""
-    if not STAMP.exists():
-        return None
     nb = nbformat.read(path, as_version=4)
     with _locked() as cache:
         try:
