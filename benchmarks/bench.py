@@ -36,9 +36,10 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent / "book"))  # seed_guide.py: the guide's code, not wbmodel's
 
 import wbmodel as wb  # noqa: E402
-from wbmodel import simulation  # noqa: E402
+from wbmodel import engine  # noqa: E402
 
 N, T, DT = 100, 500.0, 0.01
 #: The largest dt that keeps the f–I curve within 1 % of the reference at every drive
@@ -80,31 +81,32 @@ def summary(res):
 
 def bench_wbmodel(rows):
     for dt in (DT, ACCURATE_DT):
-        n_compiled = simulation.compile_count()
+        n_compiled = engine.compile_count()
         p = wb.WBParams()
         first, med, res = timed(lambda: wb.simulate(p, duration=T * u.ms, dt=dt * u.ms, seed=0))
         t0 = time.perf_counter()
         wb.simulate(p.replace(I_app=1.2 * u.uA / u.cm**2), duration=T * u.ms, dt=dt * u.ms,
                     seed=1)
         new_value = time.perf_counter() - t0
-        assert simulation.compile_count() == n_compiled + 1, "a new value must not recompile"
+        assert engine.compile_count() == n_compiled + 1, "a new value must not recompile"
         rows.append(dict(code=f"wbmodel, dt = {dt} ms", first=first, median=med,
                          note=f"new I_app: {new_value:.3f} s, no recompile", summary=summary(res)))
     # What CPU_COMPILER_OPTIONS buy: the same run built with XLA's defaults.
-    options, programs = simulation.CPU_COMPILER_OPTIONS, simulation._PROGRAMS
-    simulation.CPU_COMPILER_OPTIONS, simulation._PROGRAMS = {}, {}
+    options = engine.CPU_COMPILER_OPTIONS
+    engine.CPU_COMPILER_OPTIONS = {}
+    engine.clear_programs()
     try:
         first, med, res = timed(lambda: wb.simulate(duration=T * u.ms, dt=DT * u.ms, seed=0))
     finally:
-        simulation.CPU_COMPILER_OPTIONS, simulation._PROGRAMS = options, programs
+        engine.CPU_COMPILER_OPTIONS = options
+        engine.clear_programs()
     rows.append(dict(code=f"wbmodel, dt = {DT} ms, XLA's default CPU options", first=first,
                      median=med, note="256-bit vectors", summary=summary(res)))
 
 
 def bench_seed(rows):
     import brainstate
-
-    from wbmodel import seed_guide
+    import seed_guide
 
     # The guide's α_m and α_n are written as 0/0 at V = −35 and −34 mV (no exprel): a cell
     # that lands exactly there in float32 turns NaN and falls silent for good. Count how
@@ -124,7 +126,7 @@ def bench_seed(rows):
             ("seed guide, for_loop as written", False, None),
             ("seed guide, brainstate.transform.jit", True, None),
             ("seed guide, jit with wbmodel's CPU options", True,
-             simulation.CPU_COMPILER_OPTIONS)):
+             engine.CPU_COMPILER_OPTIONS)):
         run = seed_guide.make_runner(N, T, DT, jit=jit, compiler_options=options)
         first, med, _ = timed(run, repeats=REPEATS if jit else 2)
         rows.append(dict(code=code, first=first, median=med,

@@ -17,7 +17,7 @@ import brainunit as u  # noqa: E402
 import profile_step as ps  # noqa: E402
 
 import wbmodel as wb  # noqa: E402
-from wbmodel import simulation  # noqa: E402
+from wbmodel import engine  # noqa: E402
 
 N, M = 2000, 50
 ps.B = 8
@@ -27,7 +27,7 @@ def main():
     params = wb.WBParams(n_cells=N, I_sigma=0.02 * u.uA / u.cm**2)
     sparse = params.replace(n_inputs=M)
     pre = wb.fixed_in_degree_indices(N, M, 0)
-    options = dict(simulation.CPU_COMPILER_OPTIONS)
+    options = dict(engine.CPU_COMPILER_OPTIONS)
     cases = {
         "all-to-all (cells only)": (ps.batch_args(params, ps.B), None, "auto"),
         f"M = {M}, exact sum": (ps.batch_args(sparse, ps.B, pre), M, "exact"),

@@ -24,7 +24,7 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
 import wbmodel as wb  # noqa: E402
-from wbmodel import simulation  # noqa: E402
+from wbmodel import engine  # noqa: E402
 
 B = int(sys.argv[1]) if len(sys.argv) > 1 and __name__ == "__main__" else 64
 STEPS = 2000
@@ -49,8 +49,9 @@ def kernel_ops(hlo: str) -> dict:
 
 def build(options: dict, args, n_cells=100, width=None, coupling="auto"):
     """The sweep's program compiled with ``options``, and its kernels' costly operations."""
-    simulation.CPU_COMPILER_OPTIONS, simulation._PROGRAMS = options, {}
-    program = simulation._program(n_cells, width, STEPS, 0.01, (), False, 10, True, coupling)
+    engine.CPU_COMPILER_OPTIONS = options
+    engine.clear_programs()
+    program = engine.network_program(n_cells, width, STEPS, 0.01, (), False, 10, True, coupling)
     ops = kernel_ops(program.lower(*args).compile().as_text())
     jax.block_until_ready(program(*args))
     return program, ops
@@ -86,9 +87,9 @@ def table(per_step: dict, ops: dict, n_cells=100) -> str:
 def batch_args(params, batch, pre=None):
     """The sweep program's inputs for ``batch`` copies of ``params`` (seeds 0, 1, ...)."""
     theta = {k: jnp.broadcast_to(v, (batch,)) + 0
-             for k, v in simulation.param_arrays(params).items()}
+             for k, v in engine.param_arrays(params).items()}
     pre = jnp.zeros((0, 0), jnp.int32) if pre is None else jnp.stack([pre] * batch)
-    I, V0 = (np.stack(x) for x in zip(*(simulation._draws(params, s) for s in range(batch)),
+    I, V0 = (np.stack(x) for x in zip(*(engine.draws_of(params, s) for s in range(batch)),
                                       strict=True))
     return theta, I, V0, pre
 
@@ -96,7 +97,7 @@ def batch_args(params, batch, pre=None):
 def main():
     args = batch_args(wb.WBParams(), B)
     builds = {"With wbmodel's CPU_COMPILER_OPTIONS":
-              build(dict(simulation.CPU_COMPILER_OPTIONS), args),
+              build(dict(engine.CPU_COMPILER_OPTIONS), args),
               "With XLA's default options (256-bit vectors)": build({}, args)}
     runs = {name: [] for name in builds}
     for _ in range(REPEATS):

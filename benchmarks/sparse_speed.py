@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 import wbmodel as wb  # noqa: E402
-from wbmodel import simulation  # noqa: E402
+from wbmodel import engine  # noqa: E402
 
 UA = u.uA / u.cm**2
 CASES = [  # (label, N, M, I_sigma, duration ms, dt ms)
@@ -63,12 +63,13 @@ def sweep():
     grid = {"n_inputs": [6, 8, 10, 12, 15, 20, 30, 50]}
     out = {}
     for coupling in ("exact", "event"):
-        simulation._PROGRAMS.clear()
+        engine.clear_programs()
+        before = engine.compile_count()
         t0 = time.perf_counter()
         df = wb.sweep(p, grid, seeds=range(3), duration=800 * u.ms, start=400 * u.ms,
                       dt=0.04 * u.ms, coupling=coupling)
         out[coupling] = dict(time_s=time.perf_counter() - t0,
-                             programs=len(simulation._PROGRAMS),
+                             programs=engine.compile_count() - before,
                              kappa=df.groupby("n_inputs").kappa.mean().round(4).tolist())
     return out
 

@@ -24,10 +24,10 @@ import jax  # noqa: E402
 import numpy as np  # noqa: E402
 
 import wbmodel as wb  # noqa: E402
-from wbmodel import simulation  # noqa: E402
+from wbmodel import engine  # noqa: E402
 
 if plain:
-    simulation.CPU_COMPILER_OPTIONS = {}
+    engine.CPU_COMPILER_OPTIONS = {}
 
 grid = {"I_app": np.linspace(0.6, 2.0, 8) * u.uA / u.cm**2,
         "g_syn": np.linspace(0.05, 0.4, 8) * u.mS / u.cm**2}

@@ -62,8 +62,15 @@ def test_fast_mean_equals_the_matrix_mean():
 
 
 def test_kappa_undefined_without_spikes():
-    with pytest.raises(ValueError, match="no cell fired"):
-        wb.coherence(_fake({}, 3), tau=2 * u.ms, start=0 * u.ms)
+    silent = _fake({}, 3)
+    with pytest.raises(wb.analysis.SilentWindow, match="no cell fired"):
+        wb.coherence(silent, tau=2 * u.ms, start=0 * u.ms)
+    for method in ("spectrum", "rate"):
+        with pytest.raises(wb.analysis.SilentWindow, match="undefined"):
+            wb.network_frequency(silent, start=0 * u.ms, method=method)
+    with pytest.raises(wb.analysis.SilentWindow):
+        wb.analysis.clusters(silent, start=0 * u.ms)
+    assert float(wb.mean_rate(silent).to_decimal(u.Hz)) == 0.0, "a rate of 0 is defined"
 
 
 def test_frequency_of_a_perfect_40_hz_rhythm():
@@ -88,11 +95,30 @@ def test_population_activity_counts_every_spike(default_run):
     assert total == pytest.approx(len(default_run.spike_times), abs=0.5)
 
 
+@pytest.mark.parametrize("start, stop, match", [
+    (600, None, r"start = 600 ms is not before the end of the run \(500 ms\)"),
+    (500, None, r"start = 500 ms is not before the end"),
+    (-1, None, r"start must be >= 0 ms, got -1 ms"),
+    (None, 700, r"stop = 700 ms is beyond the end of the run \(500 ms\)"),
+    (300, 300, r"stop = 300 ms must come after start = 300 ms"),
+    (300, 100, r"stop = 100 ms must come after start = 300 ms"),
+])
+def test_a_window_outside_the_run_is_an_error_that_names_it(default_run, start, stop, match):
+    """Not a silent window: a window the run does not have is the caller's error."""
+    kw = {k: None if v is None else v * u.ms for k, v in (("start", start), ("stop", stop))}
+    for measure in (wb.coherence, wb.network_frequency, wb.mean_rate, wb.analysis.clusters):
+        with pytest.raises(ValueError, match=match) as err:
+            measure(default_run, **kw)
+        assert not isinstance(err.value, wb.analysis.SilentWindow), measure
+
+
 def test_window_is_checked(default_run):
-    with pytest.raises(ValueError, match="start"):
-        wb.coherence(default_run, start=600 * u.ms)
     with pytest.raises(TypeError, match="tau"):
         wb.coherence(default_run, tau=2.5)
+    with pytest.raises(TypeError, match="start"):
+        wb.coherence(default_run, start=100)
+    assert wb.analysis.check_window(500 * u.ms) == (200.0, 500.0)
+    assert wb.analysis.check_window(300 * u.ms) == (150.0, 300.0), "short: half the run"
 
 
 def _periodic_raster(phases_ms, period=25.0, duration=400.0, dt=0.1):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import wbmodel as wb
-from wbmodel import events, network, simulation
+from wbmodel import engine, events, network
 
 MS = u.mS / u.cm**2
 UA = u.uA / u.cm**2
@@ -75,11 +75,11 @@ def test_simulate_event_matches_exact_sum():
 
 def test_sweep_pads_every_M_of_one_N_into_one_program():
     p = wb.WBParams(n_cells=120)
-    simulation._PROGRAMS.clear()
-    before = simulation.compile_count()
+    engine.clear_programs()
+    before = engine.compile_count()
     df = wb.sweep(p, {"n_inputs": [4, 12, 40]}, seeds=[5], duration=200 * u.ms,
                   dt=0.02 * u.ms, start=100 * u.ms)
-    assert simulation.compile_count() == before + 1, "one program for M = 4, 12 and 40"
+    assert engine.compile_count() == before + 1, "one program for M = 4, 12 and 40"
     for m in (4, 12, 40):
         r = wb.simulate(p.replace(n_inputs=m), duration=200 * u.ms, dt=0.02 * u.ms, seed=5,
                         raster_dt=0.1 * u.ms)

@@ -89,3 +89,42 @@ def test_simulate_checks_its_arguments(kw, match):
 def test_other_entry_points_check_their_arguments(call, match):
     with pytest.raises((TypeError, ValueError), match=match):
         call()
+
+
+def test_lower_bounds_are_what_wbparams_enforces():
+    """LOWER_BOUNDS (which the page's model copies, tests/test_web_reference.py) is the
+    validation itself: each bound is refused or accepted as the table says, and just below
+    it is refused."""
+    from wbmodel.params import LOWER_BOUNDS, UNITS
+
+    for name, (lo, inclusive) in LOWER_BOUNDS.items():
+        unit = UNITS.get(name)
+
+        def at(x, name=name, unit=unit):
+            if name == "n_cells":
+                return wb.WBParams(n_cells=int(x), n_inputs=None)
+            return wb.WBParams(**{name: x * unit if unit is not None else x})
+
+        below = lo - 1 if name == "n_cells" else lo - 1e-3
+        with pytest.raises(ValueError, match=name):
+            at(below)
+        if inclusive:
+            at(lo)
+        else:
+            with pytest.raises(ValueError, match=name):
+                at(lo)
+    unbounded = set(UNITS) - set(LOWER_BOUNDS)
+    assert unbounded == {"I_app", "E_syn", "theta_syn", "E_Na", "E_K", "E_L"}
+    wb.WBParams(I_app=-1e3 * UA, E_syn=1e3 * u.mV)  # no upper or lower bound: accepted
+
+
+def test_the_explorers_ranges_lie_inside_the_models_bounds():
+    from wbmodel.browser import RANGES
+    from wbmodel.params import LOWER_BOUNDS
+
+    for name, (lo, hi) in RANGES.items():
+        assert lo <= hi, name
+        bound = LOWER_BOUNDS.get("beta" if name == "tau_syn" else name)
+        if bound is not None:
+            b, inclusive = bound
+            assert lo > b or (inclusive and lo == b), (name, lo, bound)

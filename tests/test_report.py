@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import wbmodel as wb
-from wbmodel.report import VERDICTS, fmt, fmt_list, fmt_quantity
+from wbmodel.report import fmt, fmt_list, fmt_quantity
 
 
 def test_claims_render_as_an_html_table_with_word_and_mark_verdicts():
@@ -37,9 +37,11 @@ def test_a_table_of_another_kind_names_its_columns():
         wb.claims_table([], headers=("a", "b"))
 
 
-def test_verdicts_avoid_emoji():
-    for text in VERDICTS.values():
-        assert all(ord(ch) < 0x2800 for ch in text), "no emoji: any font has these marks"
+def test_rendered_tables_avoid_emoji():
+    """What a reader gets, in every form a table takes: marks any font has, no emoji."""
+    t = wb.claims_table([wb.Claim("a", "1", True), wb.Claim("b", "2", False)])
+    for text in (t._repr_html_(), t.markdown(), repr(t)):
+        assert all(ord(ch) < 0x2800 for ch in text), text
 
 
 def test_formatting_helpers_leave_no_reprs():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import wbmodel as wb
-from wbmodel import simulation
+from wbmodel import engine, simulation
 
 UA = u.uA / u.cm**2
 MS = u.mS / u.cm**2
@@ -108,9 +108,12 @@ def test_wide_vector_build_gives_the_default_builds_results(monkeypatch):
     """CPU_COMPILER_OPTIONS changes how XLA vectorises, never what a run computes."""
     p = wb.WBParams(n_cells=37)  # not a multiple of any vector width: exercises loop tails
     wide = wb.simulate(p, duration=100 * u.ms, seed=4, record=range(37))
-    monkeypatch.setattr(simulation, "CPU_COMPILER_OPTIONS", {})
-    monkeypatch.setattr(simulation, "_PROGRAMS", {})
-    plain = wb.simulate(p, duration=100 * u.ms, seed=4, record=range(37))
+    monkeypatch.setattr(engine, "CPU_COMPILER_OPTIONS", {})
+    engine.clear_programs()
+    try:
+        plain = wb.simulate(p, duration=100 * u.ms, seed=4, record=range(37))
+    finally:
+        engine.clear_programs()  # the default-option build must not outlive the test
     np.testing.assert_allclose(wide.V.to_decimal(u.mV), plain.V.to_decimal(u.mV), atol=1e-3)
     np.testing.assert_array_equal(wide.spike_counts(), plain.spike_counts())
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import random
 import signal
 import sqlite3
 import subprocess
@@ -48,12 +46,21 @@ def test_a_second_call_computes_nothing(tmp_path, whole, monkeypatch):
     wb.sweep(P, GRID, store=tmp_path / "s", **KW)
     from wbmodel import sweeps
 
-    monkeypatch.setattr(sweeps, "_program", lambda *a, **k: pytest.fail("recomputed a row"))
+    monkeypatch.setattr(sweeps, "network_program",
+                        lambda *a, **k: pytest.fail("recomputed a row"))
     assert wb.sweep(P, GRID, store=tmp_path / "s", **KW).equals(whole)
 
 
 CHILD = textwrap.dedent("""
-    import sys, brainunit as u, wbmodel as wb
+    import os, signal, sys, brainunit as u, wbmodel as wb
+    from wbmodel import persistence
+    real_write = persistence.SweepStore.write
+    at = int(sys.argv[2]) if len(sys.argv) > 2 else None  # None: run to the end
+    def write(self, rows):  # the real write; then, once `at` rows are kept, a hard kill
+        real_write(self, rows)
+        if at is not None and len(persistence.read_store(sys.argv[1])) >= at:
+            os.kill(os.getpid(), signal.SIGKILL)
+    persistence.SweepStore.write = write
     UA = u.uA / u.cm**2
     wb.sweep(wb.WBParams(n_cells=12), {"I_app": [0.8, 1.0, 1.2, 1.4] * UA}, seeds=[0, 1],
              duration=40 * u.ms, batch_size=2, store=sys.argv[1], progress=False)
@@ -68,20 +75,25 @@ def _rows_in(store: Path) -> int:
         return 0
 
 
-def test_a_sweep_killed_hard_resumes_to_the_same_table(tmp_path, whole):
+@pytest.mark.parametrize("at", [2, 6])  # after the first batch of four; before the last
+def test_a_sweep_killed_hard_resumes_to_the_same_table(tmp_path, whole, monkeypatch, at):
+    """The child kills itself (SIGKILL: no clean-up) right after the batch that brings the
+    store to ``at`` rows: a point the test chooses, so resuming always has work to do."""
     store = tmp_path / "s"
-    at = random.Random(os.getpid()).choice([2, 4, 6])  # after the 1st, 2nd or 3rd batch
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(store)])
-    try:
-        deadline = time.monotonic() + 120
-        while _rows_in(store) < at and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
-        child.send_signal(signal.SIGKILL)
-    finally:
-        child.wait()
-    kept = _rows_in(store)
-    assert kept >= at and kept % 2 == 0, "whole batches only"
+    child = subprocess.run([sys.executable, "-c", CHILD, str(store), str(at)], timeout=300)
+    assert child.returncode == -signal.SIGKILL, "the child died where it was told to"
+    assert _rows_in(store) == at, "every batch before the kill is kept, nothing after it"
+    from wbmodel import sweeps
+
+    real, runs = sweeps.network_program, []
+
+    def counted(*args, **kwargs):
+        program = real(*args, **kwargs)
+        return lambda *a: runs.append(len(a[1])) or program(*a)
+
+    monkeypatch.setattr(sweeps, "network_program", counted)
     resumed = wb.sweep(P, GRID, store=store, **KW)
+    assert sum(runs) == 8 - at, "only the rows the store lacks are run again"
     assert resumed.equals(whole), "same rows and values as an uninterrupted run"
     assert len(read_store(store)) == 8 and not read_store(store).duplicated(
         ["I_app", "seed"]).any(), "no row twice"

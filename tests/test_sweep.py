@@ -198,3 +198,34 @@ def test_sweep_passes_the_initial_V_range_to_every_run():
     assert default.equals(wb.sweep(p, grid, V0_range=[-70.0, -50.0] * u.mV, **kw))
     with pytest.raises(ValueError, match="V0_range"):
         wb.sweep(p, grid, V0_range=[-50.0, -70.0] * u.mV, **kw)
+
+
+def test_a_silent_network_is_nan_and_every_other_error_is_raised():
+    """NaN means "undefined here" (no spikes in the window), never "something went wrong"."""
+    df = wb.sweep(wb.WBParams(n_cells=10), {"I_app": [0.0, 1.0] * UA}, seeds=[0],
+                  duration=100 * u.ms)
+    silent, firing = df.iloc[0], df.iloc[1]
+    assert np.isnan(silent.kappa) and np.isnan(silent.frequency), "I_app = 0: no spikes"
+    assert silent.mean_rate == 0.0
+    assert np.isfinite(firing.kappa) and firing.frequency > 0
+    res = wb.simulate(wb.WBParams(n_cells=10), duration=100 * u.ms)
+    with pytest.raises(ValueError, match="start = 150 ms is not before the end"):
+        wb.sweeps.default_summary(res, start=150 * u.ms)
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(start=1500 * u.ms), r"start = 1500 ms is not before the end of the run \(1000 ms\)"),
+    (dict(start=-5 * u.ms), r"start must be >= 0 ms"),
+    (dict(start=100.0), r"start must be a quantity"),
+    (dict(start=100 * u.ms, summary=lambda r: {"n": 1}), r"a summary of your own"),
+])
+def test_a_bad_window_is_refused_before_any_run(monkeypatch, tmp_path, kw, match):
+    """Before: a start beyond the run made every row NaN and wrote a store of them."""
+    def no_run(*args, **kwargs):
+        raise AssertionError("the sweep ran a network before checking its window")
+
+    monkeypatch.setattr(wb.sweeps, "network_program", no_run)
+    with pytest.raises((ValueError, TypeError), match=match):
+        wb.sweep(wb.WBParams(n_cells=10), {"I_app": [1.0] * UA}, duration=1000 * u.ms,
+                 store=tmp_path / "store", **kw)
+    assert not (tmp_path / "store").exists() or not any((tmp_path / "store").iterdir())

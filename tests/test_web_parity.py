@@ -159,7 +159,10 @@ def test_a_run_that_diverges_says_so(js):
 
 @pytest.mark.parametrize("params, match", [
     ("{I_app: 'x'}", "I_app must be a finite number"),
-    ("{phi: -1}", "phi must be in"),
+    ("{phi: -1}", "phi must be > 0"),
+    ("{phi: 0}", "phi must be > 0"),
+    ("{g_syn: -0.1}", "g_syn must be >= 0"),
+    ("{E_syn: null}", "E_syn must be a finite number"),
     ("{g_Na2: 1}", "unknown parameter g_Na2"),
     ("{n_cells: 10, n_inputs: 10}", "n_inputs must be null"),
     ("{n_cells: 10.5}", "n_cells must be an integer"),

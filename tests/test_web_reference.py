@@ -68,3 +68,48 @@ def test_the_reference_is_the_single_cell_without_synapses():
     """With g_syn = 0 the synchronous state is the lone cell of the f–I reference."""
     f, _ = reference.synchronous_frequency(g_syn=0.0, duration=2500.0, settle=500.0)
     assert f == pytest.approx(reference.steady_rate(1.0, duration=2500.0), rel=1e-6)
+
+
+def _js_names() -> tuple[list, dict]:
+    """The page model's exports (from Node) and its header's list of names that are not
+    Python's own: JS name -> the Python name it stands for, or None (JS only)."""
+    import re
+
+    exports = node.run("return Object.keys(wb);")
+    listed = {}
+    for line in web.model_source().splitlines():
+        m = re.match(r"^//   ([A-Za-z_, ]+): (JS only|wbmodel\.[\w.]+)", line)
+        if m:
+            for name in m.group(1).split(","):
+                listed[name.strip()] = None if m.group(2) == "JS only" else m.group(2)
+    return exports, listed
+
+
+def test_every_js_name_is_pythons_or_listed_once():
+    """The page's model uses Python's names; the few it does not are listed in one place
+    (the header of wbmodel.js), each with a Python name that exists."""
+    import importlib
+
+    exports, listed = _js_names()
+    modules = [importlib.import_module(f"wbmodel.{m}") for m in (
+        "cell", "synapse", "network", "draws", "wiring", "simulation", "engine", "analysis",
+        "single_cell", "params", "sweeps")]
+    assert set(listed) <= set(exports), f"listed but not exported: {set(listed) - set(exports)}"
+    for name in exports:
+        if name in listed:
+            target = listed[name]
+            if target is not None:
+                module, attr = target.rsplit(".", 1)
+                assert hasattr(importlib.import_module(module), attr), (name, target)
+        else:
+            assert any(hasattr(m, name) for m in modules), (
+                f"{name} is neither a wbmodel name nor on wbmodel.js's list of other names")
+
+
+def test_the_js_defaults_and_bounds_are_wbparams():
+    """One source for the model's defaults and bounds: WBParams. The page's model carries a
+    copy (it also runs alone, in Node), and this test holds it to Python's."""
+    out = node.run("return {defaults: wb.DEFAULTS, bounds: wb.BOUNDS};")
+    assert out["defaults"] == wb.WBParams().to_dict()
+    assert {k: tuple(v) for k, v in out["bounds"].items()} == {
+        k: (float(lo), inclusive) for k, (lo, inclusive) in wb.params.LOWER_BOUNDS.items()}

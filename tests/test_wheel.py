@@ -52,6 +52,8 @@ def test_the_wheel_carries_the_licence_and_the_package_data(installed):
                  "wbmodel/peers/nrn/wbsyn.mod"):
         assert part in names, f"{part} is missing from {wheel.name}"
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), names
+    # only MIT code: the guide's code (BrainPy's terms) stays beside the book
+    assert not [n for n in names if "seed_guide" in n], names
     meta = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA")))
     assert b"License-Expression: MIT" in meta
     assert b"Version: 0.2.0" in meta
@@ -71,6 +73,10 @@ print(wbmodel.__version__, len(reference.paper_fig1a()['I']))
     assert out.split() == ["0.2.0", "34"], out
     out = _run([python, "-m", "wbmodel", "run", "--duration", "300"], cwd=work)
     assert "kappa = " in out and "network frequency" in out, out
+    figures = subprocess.run([python, "-m", "wbmodel", "figures", "--out", "figs"], cwd=work,
+                             capture_output=True, text=True, timeout=300)
+    assert figures.returncode != 0 and "run this from a checkout of the book" in (
+        figures.stderr + figures.stdout), "figures needs the notebooks: it says so"
 
 
 def test_the_readmes_sweep_runs_with_the_declared_dependencies_only(installed):

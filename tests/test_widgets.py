@@ -35,6 +35,33 @@ def test_live_explorer_turns_errors_into_messages():
     assert "invalid" in ex.status.value
 
 
+def test_live_explorer_shows_a_silent_network_and_raises_bugs(monkeypatch):
+    """Refused parameters become a message; a silent network an undefined κ; a bug (here a
+    TypeError from inside the run) is raised, not shown as "invalid parameters"."""
+    ex = widgets.Explorer(wb.WBParams(n_cells=10, I_app=-0.5 * UA), duration=100 * u.ms)
+    assert "undefined (no spikes)" in ex.status.value and "invalid" not in ex.status.value
+
+    def broken(*args, **kwargs):
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(widgets, "simulate", broken)
+    with pytest.raises(TypeError, match="a bug"):
+        ex.update()
+
+
+def test_live_explorer_ranges_are_the_pages():
+    """One table of ranges (wbmodel.browser.RANGES) for both explorers."""
+    from wbmodel.browser import RANGES
+
+    ex = widgets.Explorer(wb.WBParams(n_cells=10), duration=20 * u.ms)
+    for name, slider in ex.sliders.items():
+        if name in ("n_inputs",):  # 0 (all-to-all) to N − 1: the network's own range
+            continue
+        assert (slider.min, slider.max) == RANGES[name], name
+    with pytest.raises(ValueError, match=r"g_syn = 5 is outside the explorer's range \[0, 1\]"):
+        widgets.Explorer(wb.WBParams(n_cells=10, g_syn=5 * u.mS / u.cm**2))
+
+
 def test_encode_raster_round_trip():
     r = wb.simulate(wb.WBParams(n_cells=30), duration=100 * u.ms)
     raw = np.frombuffer(base64.b64decode(widgets.encode_raster(r, 50 * u.ms, 100 * u.ms)),

@@ -87,13 +87,13 @@ def test_each_schemes_total_inhibition(scheme, total):
     """With every s = 1 a cell's conductance is its total inhibition."""
     import jax.numpy as jnp
 
-    from wbmodel.simulation import _build_network, param_arrays
+    from wbmodel.engine import build_network, param_arrays
 
     p = wb.WBParams(n_cells=300, n_inputs=25, wiring=scheme)
     pre = wb.wiring_indices(300, 25, scheme, seed=1)
     k = wiring.in_degrees(pre)
-    net = _build_network(param_arrays(p), np.ones(300, np.float32),
-                         np.full(300, -65.0, np.float32), jnp.asarray(pre), 300)
+    net = build_network(param_arrays(p), np.ones(300, np.float32),
+                        np.full(300, -65.0, np.float32), jnp.asarray(pre), 300)
     g = np.asarray(net.proj.comm(jnp.ones(300)).to_decimal(MS))
     np.testing.assert_allclose(g, total(k, 25), rtol=1e-5)
     if scheme != "fixed":

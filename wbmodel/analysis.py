@@ -18,26 +18,68 @@ __all__ = [
     "coherence", "coherence_matrix", "mean_pairwise_coherence", "binarize",
     "network_frequency", "population_activity",
     "firing_rates", "mean_rate", "isi_cv", "analysis_window", "coherence_over_time",
-    "clusters", "Clusters", "TRANSIENT",
+    "clusters", "Clusters", "TRANSIENT", "SilentWindow", "check_window",
 ]
 
 #: Default transient discarded before measuring.
 TRANSIENT = 200.0 * u.ms
 
 
-def analysis_window(result, start=None, stop=None) -> tuple[float, float]:
-    """The window (start, stop] in ms, checked against the run."""
-    T = float(result.duration.to_decimal(u.ms))
+class SilentWindow(ValueError):
+    """The window holds too few spikes for the measure: it is undefined there, not wrong.
+
+    κ and the network frequency are undefined when no cell fires in the window (the
+    frequency from the rate, and :func:`clusters`, when no cell fires twice). A sweep writes
+    NaN for them (:func:`wbmodel.sweeps.default_summary`); every other error is raised.
+    """
+
+
+def check_window(duration, start=None, stop=None) -> tuple[float, float]:
+    """The analysis window (start, stop] in ms for a run of ``duration``; checked.
+
+    The default ``start`` skips :data:`TRANSIENT` (half the run when the run is shorter
+    than twice that); the default ``stop`` is the run's end. Usable before a run: a sweep
+    checks its window before it simulates anything.
+
+    Parameters
+    ----------
+    duration : Quantity, ms
+        The run's length.
+    start, stop : Quantity, ms, optional
+
+    Raises
+    ------
+    TypeError
+        If ``start`` or ``stop`` is not a time.
+    ValueError
+        If ``start`` is negative or not before ``stop``, or ``stop`` is beyond the run's
+        end; the message names the one at fault.
+    """
+    T = float(as_quantity("duration", duration, u.ms).to_decimal(u.ms))
     if start is None:
         t0 = float(TRANSIENT.to_decimal(u.ms))
         start = t0 if T >= 2 * t0 else T / 2
     else:
         start = float(as_quantity("start", start, u.ms).to_decimal(u.ms))
-    stop = T if stop is None else float(as_quantity("stop", stop, u.ms).to_decimal(u.ms))
-    if not 0 <= start < stop <= T + 1e-9:
-        raise ValueError(f"need 0 <= start < stop <= duration ({T:g} ms), "
-                         f"got start={start:g} ms, stop={stop:g} ms")
+        if start < 0:
+            raise ValueError(f"start must be >= 0 ms, got {start:g} ms")
+        if start >= T:
+            raise ValueError(f"start = {start:g} ms is not before the end of the run "
+                             f"({T:g} ms): the window would be empty")
+    if stop is None:
+        stop = T
+    else:
+        stop = float(as_quantity("stop", stop, u.ms).to_decimal(u.ms))
+        if stop > T + 1e-9:
+            raise ValueError(f"stop = {stop:g} ms is beyond the end of the run ({T:g} ms)")
+        if stop <= start:
+            raise ValueError(f"stop = {stop:g} ms must come after start = {start:g} ms")
     return start, stop
+
+
+def analysis_window(result, start=None, stop=None) -> tuple[float, float]:
+    """The window (start, stop] in ms, checked against the run (:func:`check_window`)."""
+    return check_window(result.duration, start, stop)
 
 
 def _spikes_in(result, start, stop):
@@ -122,22 +164,24 @@ def coherence(result, tau=None, start=None, stop=None) -> float:
 
     Raises
     ------
+    SilentWindow
+        If no cell fires in the window (κ is undefined there; a ValueError).
     ValueError
-        If no cell fires in the window (κ is undefined), or fewer than two cells.
+        If the window is outside the run, or there are fewer than two cells.
     """
     N = result.n_cells
     if N < 2:
         raise ValueError("coherence needs at least two cells")
     window = analysis_window(result, start, stop)
     if _spikes_in(result, *window)[0].size == 0:
-        raise ValueError("κ is undefined: no cell fired in the window "
+        raise SilentWindow("κ is undefined: no cell fired in the window "
                          f"({window[0]:g}, {window[1]:g}] ms")
     if tau is None:
         f = float(network_frequency(result, start=start, stop=stop).to_decimal(u.Hz))
         tau = (100.0 / f) * u.ms  # 0.1 / f, with f in Hz -> ms
     X = binarize(result, tau, start, stop)
     if not X.any():  # the spikes lie after the last whole bin
-        raise ValueError("κ is undefined: no cell fired in the whole bins of the window "
+        raise SilentWindow("κ is undefined: no cell fired in the whole bins of the window "
                          f"({window[0]:g}, {window[1]:g}] ms")
     return mean_pairwise_coherence(X)
 
@@ -185,8 +229,10 @@ def network_frequency(result, start=None, stop=None, method: str = "spectrum",
 
     Raises
     ------
+    SilentWindow
+        If no cell fires in the window (twice, for ``"rate"``): undefined there.
     ValueError
-        If no cell fires in the window, or ``method`` is unknown.
+        If the window is outside the run, or ``method`` is unknown.
     """
     if method == "rate":
         start, stop = analysis_window(result, start, stop)
@@ -198,7 +244,8 @@ def network_frequency(result, start=None, stop=None, method: str = "spectrum",
         last = np.r_[first[1:], i.size] - 1
         ok = counts >= 2
         if not ok.any():
-            raise ValueError("network frequency is undefined: no cell fired twice in the window")
+            raise SilentWindow("network frequency is undefined: no cell fired twice in the "
+                               "window")
         per_cell = (counts[ok] - 1) / (t[last[ok]] - t[first[ok]]) * 1e3
         return float(np.mean(per_cell)) * u.Hz
     if method != "spectrum":
@@ -206,7 +253,7 @@ def network_frequency(result, start=None, stop=None, method: str = "spectrum",
     _, rate = population_activity(result, 1.0 * u.ms, start, stop)
     x = np.asarray(rate.to_decimal(u.Hz), dtype=np.float64)
     if not x.any():
-        raise ValueError("network frequency is undefined: no cell fired in the window")
+        raise SilentWindow("network frequency is undefined: no cell fired in the window")
     x = (x - x.mean()) * np.hanning(x.size)
     n_fft = max(int(2 ** np.ceil(np.log2(20_000))), x.size)  # 1 kHz sampling: 0.05 Hz bins
     freqs = np.fft.rfftfreq(n_fft, d=1e-3)
@@ -343,8 +390,10 @@ def clusters(result, start=None, stop=None, gap=1.0 * u.ms) -> Clusters:
 
     Raises
     ------
+    SilentWindow
+        If no cell fires twice in the window (a ValueError).
     ValueError
-        If no cell fires twice in the window, or the window is invalid.
+        If the window is invalid.
     """
     start, stop = analysis_window(result, start, stop)
     g = float(as_quantity("gap", gap, u.ms).to_decimal(u.ms))
@@ -354,7 +403,7 @@ def clusters(result, start=None, stop=None, gap=1.0 * u.ms) -> Clusters:
     cells, first, counts = np.unique(i, return_index=True, return_counts=True)
     firing = counts >= 2
     if not firing.any():
-        raise ValueError(f"no cell fires twice in ({start:g}, {stop:g}] ms")
+        raise SilentWindow(f"no cell fires twice in ({start:g}, {stop:g}] ms")
     last = first + counts - 1
     isi = (t[last] - t[first])[firing] / (counts[firing] - 1)
     P = float(np.median(isi))

@@ -66,6 +66,11 @@ CONTROLS = ("I_app", "g_syn", "I_sigma", "tau_syn", "phi", "E_syn", "n_inputs", 
             "n_cells", "V0_spread", "seed", "duration")
 
 #: Ranges of the controls (page units): what a slider reaches and a typed value is clamped to.
+#: The one table of them: the page's explorer gets it in its config, the ipywidgets explorer
+#: (:class:`wbmodel.widgets.Explorer`) reads it, and each lies inside WBParams' bounds
+#: (:data:`wbmodel.params.LOWER_BOUNDS`; tests/test_params.py). Where the two explorers
+#: differed (τ_syn and φ from 1 or 0.5, E_syn up to −50 or −40 mV), the page's wider ranges
+#: were kept: both are fine for the model, and the page is where most readers explore.
 RANGES = {"I_app": (-0.5, 5.0), "g_syn": (0.0, 1.0), "I_sigma": (0.0, 0.3),
           "tau_syn": (0.5, 40.0), "phi": (0.5, 10.0), "E_syn": (-90.0, -40.0),
           "n_inputs": (1, 999), "n_cells": (10, 1000), "V0_spread": (0.0, 20.0),
@@ -93,7 +98,7 @@ def _page_values(params: WBParams, duration_ms: float, dt_ms: float, seed: int,
     range of that form can start an explorer: one centred at −60 mV, whose spread
     :func:`wbmodel.draws.spread_of_V_range` finds.
     """
-    from .simulation import check_V0_range
+    from .result import check_V0_range
 
     d = js_params(params)
     v = {k: d[k] for k in ("I_app", "g_syn", "I_sigma", "phi", "E_syn", "n_inputs", "wiring",

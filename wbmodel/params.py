@@ -12,7 +12,8 @@ import numpy as np
 
 from .wiring import WIRINGS
 
-__all__ = ["WBParams", "UA_PER_CM2", "MS_PER_CM2", "UF_PER_CM2", "PER_MS", "as_quantity"]
+__all__ = ["WBParams", "UA_PER_CM2", "MS_PER_CM2", "UF_PER_CM2", "PER_MS", "as_quantity",
+           "UNITS", "LOWER_BOUNDS"]
 
 UA_PER_CM2 = u.uA / u.cm**2   #: current density
 MS_PER_CM2 = u.mS / u.cm**2   #: conductance density
@@ -67,6 +68,19 @@ _QUANTITIES = {
     "E_L": (u.mV, None, True),
     "C": (UF_PER_CM2, 0.0, False),
 }
+
+#: The quantity fields of WBParams and the paper's unit of each: what
+#: :meth:`WBParams.to_dict` reports them in, and what a compiled program is given.
+UNITS = {name: unit for name, (unit, _, _) in _QUANTITIES.items()}
+
+#: The lower bound of each bounded number of WBParams (in the paper's units) and whether
+#: the bound itself is allowed: name -> (bound, inclusive). WBParams sets no upper bounds.
+#: The page's model (``wbmodel/web/wbmodel.js``, ``BOUNDS``) refuses exactly these, and the
+#: explorers' ranges (:data:`wbmodel.browser.RANGES`) lie inside them (both are tested).
+LOWER_BOUNDS = {"n_cells": (2, True),
+                **{name: (lo, inc) for name, (_, lo, inc) in _QUANTITIES.items()
+                   if lo is not None},
+                "phi": (0.0, False)}
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ def plot_network(result, start=None, stop=None, title=None):
             f = float(analysis.network_frequency(result).to_decimal(u.Hz))
             title = (f"κ = {kappa:.2f}, f = {f:.1f} Hz "
                      f"(after {fmt_quantity(analysis.TRANSIENT, u.ms)})")
-        except ValueError:
+        except analysis.SilentWindow:
             title = "no spikes after the transient"
     axes[0].set_title(title)
     fig.tight_layout()

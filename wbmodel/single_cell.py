@@ -7,17 +7,15 @@ interpolated linearly within the step, so rates are accurate well below 1/dt.
 
 from __future__ import annotations
 
-import functools
-
 import brainstate
 import brainunit as u
 import jax.numpy as jnp
 import numpy as np
 
 from .cell import SPIKE_THRESHOLD, m_inf
+from .engine import DEFAULT_DT, cell_kwargs, jit, n_steps_of, param_arrays, program
 from .numerics import INTEGRATORS, make_cells
 from .params import UA_PER_CM2, WBParams, as_quantity
-from .simulation import DEFAULT_DT, cell_kwargs, jit, n_steps_of, param_arrays
 
 __all__ = ["fi_curve", "rheobase", "ahp_trough", "CellSummary", "run_cells", "trace",
            "V_REST_START"]
@@ -32,8 +30,13 @@ def _cells_at_rest(method: str, n: int, I, theta):
     return make_cells(method, n, I * UA_PER_CM2, V0, cell_kwargs(theta))
 
 
-@functools.lru_cache(maxsize=16)
 def _program(n: int, n_steps: int, dt_ms: float, start_step: int, method: str):
+    """The compiled run of ``n`` uncoupled cells (from the package's one program cache)."""
+    return program(("cells", n, n_steps, dt_ms, start_step, method),
+                   lambda: _make_program(n, n_steps, dt_ms, start_step, method))
+
+
+def _make_program(n: int, n_steps: int, dt_ms: float, start_step: int, method: str):
     thr = float(SPIKE_THRESHOLD.to_decimal(u.mV))
 
     def run(I, theta):
@@ -242,8 +245,12 @@ def trace(I_app=1.0 * UA_PER_CM2, phi=None, params: WBParams | None = None,
                        m_inf=np.asarray(m_inf(V * u.mV)))
 
 
-@functools.lru_cache(maxsize=8)
 def _trace_program(n_steps: int, dt_ms: float):
+    """The compiled trace of one cell (from the package's one program cache)."""
+    return program(("trace", n_steps, dt_ms), lambda: _make_trace_program(n_steps, dt_ms))
+
+
+def _make_trace_program(n_steps: int, dt_ms: float):
 
     def run(I, theta):
         cell, advance = _cells_at_rest("exp_euler", 1, I, theta)

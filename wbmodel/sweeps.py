@@ -18,36 +18,37 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import analysis, draws, persistence
-from .network import resolve_coupling
-from .params import _QUANTITIES, WBParams
-from .simulation import (
+from .engine import (
     DEFAULT_DT,
     MAX_DT,
-    SimulationResult,
-    _check_params,
-    _check_seed,
-    _draws,
-    _frame_steps,
-    _program,
-    _V0_quantity,
-    _wiring,
     check_finite,
-    check_V0_range,
+    check_params,
+    check_seed,
+    draws_of,
+    frame_steps,
+    make_result,
     n_steps_of,
+    network_program,
     param_arrays,
+    wiring_of,
 )
+from .network import resolve_coupling
+from .params import UNITS, WBParams
+from .result import SimulationResult, check_V0_range
 from .wiring import wiring_width
 
 __all__ = ["sweep", "default_summary", "expand_grid"]
 
-_GRID_NAMES = set(_QUANTITIES) | {"phi", "n_cells", "n_inputs", "wiring", "tau_syn"}
-_UNITS = {name: unit for name, (unit, _, _) in _QUANTITIES.items()} | {"tau_syn": u.ms}
+_GRID_NAMES = set(UNITS) | {"phi", "n_cells", "n_inputs", "wiring", "tau_syn"}
+_UNITS = UNITS | {"tau_syn": u.ms}
 
 
 def default_summary(result: SimulationResult, start=None) -> dict:
     """κ, network frequency (spectral and from the rate) and mean rate of one run.
 
-    Undefined values (a silent network) are NaN.
+    A measure that is undefined because the window holds too few spikes (a silent
+    network: :class:`wbmodel.analysis.SilentWindow`) is NaN. Every other error, a window
+    outside the run among them, is raised.
     """
     row = {}
     for name, fn in (("kappa", lambda: analysis.coherence(result, start=start)),
@@ -57,7 +58,7 @@ def default_summary(result: SimulationResult, start=None) -> dict:
                      ("mean_rate", lambda: analysis.mean_rate(result, start=start))):
         try:
             v = fn()
-        except ValueError:
+        except analysis.SilentWindow:
             v = math.nan
         row[name] = float(v.to_decimal(u.Hz)) if isinstance(v, u.Quantity) else float(v)
     return row
@@ -193,7 +194,10 @@ def sweep(
         :func:`~wbmodel.sweeps.default_summary` (κ, frequency, frequency_rate, mean_rate,
         after the transient or from ``start``).
     start : Quantity, ms, optional
-        Start of the analysis window for the default summary.
+        Start of the analysis window for the default summary (default: after the
+        transient, :func:`wbmodel.analysis.check_window`). Checked before any run. A
+        ``summary`` of one's own sets its own window, so it cannot be combined with
+        ``start``.
     raster_dt : Quantity, ms, optional
         Resolution of the spike raster kept for the summary. By default about 0.1 ms: the
         fewest whole steps of dt, at least 0.1 ms, that divide the run (0.1 ms at dt = 0.01,
@@ -229,8 +233,9 @@ def sweep(
     Raises
     ------
     ValueError
-        For an unknown grid name, an empty list or invalid values (named), or a bad
-        ``V0_range``.
+        For an unknown grid name, an empty list or invalid values (named), a bad
+        ``V0_range``, or a ``start`` outside the run (or given with a ``summary``): all
+        before any run.
     TypeError
         If ``V0_range`` is not a voltage.
     SimulationDiverged
@@ -247,16 +252,20 @@ def sweep(
     """
     import pandas as pd
 
-    params = _check_params(params)
-    seeds = [_check_seed(s) for s in seeds]
+    params = check_params(params)
+    seeds = [check_seed(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must not be empty")
     V_range = check_V0_range(V0_range)
     steps = n_steps_of(duration, dt, MAX_DT)
     dt_ms = float(u.Quantity(dt).to_decimal(u.ms))
-    frame_steps = (_frame_steps(raster_dt, dt, steps) if raster_dt is not None
-                   else _default_frame_steps(dt_ms, steps))
-    frame_ms = dt_ms * frame_steps
+    per_frame = (frame_steps(raster_dt, dt, steps) if raster_dt is not None
+                 else _default_frame_steps(dt_ms, steps))
+    frame_ms = dt_ms * per_frame
+    if summary is not None and start is not None:
+        raise ValueError("start is the default summary's window; a summary of your own "
+                         "chooses its window itself: pass start to it, not to sweep")
+    analysis.check_window(steps * dt_ms * u.ms, start)  # refused here, not NaN in every row
     summarise = summary or (lambda r: default_summary(r, start=start))
     jobs = [(point, p, s) for point, p in expand_grid(params, grid) for s in seeds]
     n_dev = len(jax.devices())
@@ -292,19 +301,20 @@ def sweep(
         for (n, sparse, _), members in groups.items():
             width = max(wiring_width(n, jobs[k][1].n_inputs, jobs[k][1].wiring)
                         for k in members) if sparse else None
-            B = batch_size or _batch_size(len(members), n, steps // frame_steps,
+            B = batch_size or _batch_size(len(members), n, steps // per_frame,
                                           memory_budget, n_dev)
             B = -(-B // n_dev) * n_dev  # a multiple of the device count, to shard evenly
-            program = _program(n, width, steps, dt_ms, (), False, frame_steps, True, coupling)
+            program = network_program(n, width, steps, dt_ms, (), False, per_frame, True,
+                                      coupling)
             for c in range(0, len(members), B):
                 chunk = members[c:c + B]
                 padded = chunk + [chunk[-1]] * (B - len(chunk))
                 thetas = [param_arrays(jobs[k][1]) for k in padded]
                 theta = {name: jnp.stack([t[name] for t in thetas]) for name in thetas[0]}
                 I, V0 = (np.stack(x) for x in zip(
-                    *(_draws(*jobs[k][1:], V_range) for k in padded), strict=True))
+                    *(draws_of(*jobs[k][1:], V_range) for k in padded), strict=True))
                 if sparse:
-                    pre = np.stack([_padded(_wiring(*jobs[k][1:]), width, n) for k in padded])
+                    pre = np.stack([_padded(wiring_of(*jobs[k][1:]), width, n) for k in padded])
                     args = _shard((theta, I, V0, pre))
                 else:
                     args = (*_shard((theta, I, V0)), np.zeros((0, 0), np.int32))
@@ -316,12 +326,8 @@ def sweep(
         for b, k in enumerate(chunk):
             point, p, seed = jobs[k]
             check_finite(V_mean[b], frame_ms, dt_ms, where=f" at {point}, seed {seed}")
-            res = SimulationResult(
-                params=p, dt=dt_ms * u.ms, duration=steps * dt_ms * u.ms, seed=seed,
-                I_app_cells=I[b] * (u.uA / u.cm**2), spikes_packed=packed[b],
-                record_cells=np.zeros(0, np.int64), V=np.zeros((packed.shape[1], 0)) * u.mV,
-                V_mean=V_mean[b] * u.mV, raster_dt=frame_ms * u.ms, pre_indices=None,
-                V0_range=_V0_quantity(V_range))
+            res = make_result(p, dt_ms * u.ms, steps * dt_ms * u.ms, seed, I[b], packed[b],
+                              V_mean[b], frame_ms, V_range)
             rows[k] = {**point, "seed": seed, **_plain(summarise(res))}
         if db is not None:  # this process's share of the batch, in one transaction
             share = chunk[jax.process_index()::jax.process_count()]

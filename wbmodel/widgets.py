@@ -19,24 +19,26 @@ import brainunit as u
 import numpy as np
 
 from . import analysis, draws, plotting
+from .browser import RANGES
 from .params import MS_PER_CM2, UA_PER_CM2, WBParams
-from .simulation import SimulationDiverged, check_V0_range, simulate
+from .result import check_V0_range
+from .simulation import SimulationDiverged, simulate
 
 __all__ = ["explorer", "Explorer", "static_explorer", "encode_raster"]
 
-# name -> (label, min, max, step, unit or None)
+# name -> (label, step, unit or None); each slider's range is the page explorer's, RANGES
 _SLIDERS = {
-    "I_app": ("I_app (µA/cm²)", -0.5, 5.0, 0.05, UA_PER_CM2),
-    "g_syn": ("g_syn (mS/cm²)", 0.0, 1.0, 0.01, MS_PER_CM2),
-    "I_sigma": ("I_σ (µA/cm²)", 0.0, 0.3, 0.005, UA_PER_CM2),
-    "tau_syn": ("τ_syn (ms)", 1.0, 40.0, 0.5, u.ms),
-    "phi": ("φ", 1.0, 10.0, 0.05, None),
-    "E_syn": ("E_syn (mV)", -90.0, -50.0, 0.5, u.mV),
+    "I_app": ("I_app (µA/cm²)", 0.05, UA_PER_CM2),
+    "g_syn": ("g_syn (mS/cm²)", 0.01, MS_PER_CM2),
+    "I_sigma": ("I_σ (µA/cm²)", 0.005, UA_PER_CM2),
+    "tau_syn": ("τ_syn (ms)", 0.5, u.ms),
+    "phi": ("φ", 0.05, None),
+    "E_syn": ("E_syn (mV)", 0.5, u.mV),
 }
 
 
 def _value(params: WBParams, name: str) -> float:
-    unit = _SLIDERS[name][4]
+    unit = _SLIDERS[name][2]
     v = getattr(params, name)
     return float(v.to_decimal(unit)) if unit is not None else float(v)
 
@@ -72,14 +74,13 @@ class Explorer:
     Raises
     ------
     ValueError
-        If ``V0_range`` is not centred at −60 mV or is wider than the ΔV₀ slider reaches.
+        If ``V0_range`` is not centred at −60 mV or is wider than the ΔV₀ slider reaches,
+        or a parameter lies outside its slider's range (:data:`wbmodel.browser.RANGES`).
     """
 
     def __init__(self, params: WBParams | None = None, duration=500.0 * u.ms, seed: int = 0,
                  V0_range=None):
         import ipywidgets as W
-
-        from .browser import RANGES
 
         self.defaults = WBParams() if params is None else params
         self.default_spread = draws.spread_of_V_range(*check_V0_range(V0_range))
@@ -87,16 +88,22 @@ class Explorer:
         if not spread_lo <= self.default_spread <= spread_hi:
             raise ValueError(f"V0_spread = {self.default_spread:g} is outside the explorer's "
                              f"range [{spread_lo:g}, {spread_hi:g}]")
+        for name in _SLIDERS:  # a slider would clamp it silently
+            lo, hi = RANGES[name]
+            if not lo <= _value(self.defaults, name) <= hi:
+                raise ValueError(f"{name} = {_value(self.defaults, name):g} is outside the "
+                                 f"explorer's range [{lo:g}, {hi:g}]")
         self.duration = duration
         self.last_latency = float("nan")
         self._holding = False  # True while reset() moves several sliders: one redraw only
         style = {"description_width": "110px"}
         layout = W.Layout(width="360px")
         self.sliders = {
-            name: W.FloatSlider(value=_value(self.defaults, name), min=lo, max=hi, step=step,
-                                description=label, continuous_update=False, style=style,
-                                layout=layout, readout_format=".3g")
-            for name, (label, lo, hi, step, _) in _SLIDERS.items()}
+            name: W.FloatSlider(value=_value(self.defaults, name), min=RANGES[name][0],
+                                max=RANGES[name][1], step=step, description=label,
+                                continuous_update=False, style=style, layout=layout,
+                                readout_format=".3g")
+            for name, (label, step, _) in _SLIDERS.items()}
         n = self.defaults.n_cells
         self.sliders["n_inputs"] = W.IntSlider(
             value=self.defaults.n_inputs or 0, min=0, max=n - 1, description="M (0: all)",
@@ -105,9 +112,9 @@ class Explorer:
             value=self.default_spread, min=spread_lo, max=spread_hi, step=0.5,
             description="ΔV₀ (mV)", tooltip="initial V spread: V₀ uniform in −60 ∓ ΔV₀/2 mV",
             continuous_update=False, style=style, layout=layout, readout_format=".3g")
-        self.sliders["seed"] = W.BoundedIntText(value=seed, min=0, max=2**31 - 1,
-                                                description="seed", style=style,
-                                                layout=W.Layout(width="220px"))
+        self.sliders["seed"] = W.BoundedIntText(
+            value=seed, min=RANGES["seed"][0], max=RANGES["seed"][1], description="seed",
+            style=style, layout=W.Layout(width="220px"))
         self.reset_button = W.Button(description="reset to the paper", icon="undo")
         self.status = W.HTML()
         self.output = W.Output()
@@ -124,7 +131,7 @@ class Explorer:
     def params(self) -> WBParams:
         """The parameters the sliders show (validated)."""
         s = self.sliders
-        changes = {name: s[name].value * _SLIDERS[name][4] if _SLIDERS[name][4] is not None
+        changes = {name: s[name].value * _SLIDERS[name][2] if _SLIDERS[name][2] is not None
                    else s[name].value for name in _SLIDERS}
         changes["n_inputs"] = s["n_inputs"].value or None
         return self.defaults.replace(**changes)
@@ -147,7 +154,12 @@ class Explorer:
         self.update()
 
     def update(self) -> None:
-        """Run the network with the current values and redraw (errors become a message)."""
+        """Run the network with the current values and redraw.
+
+        Parameters the model refuses (a ValueError) and a run that diverges become a
+        message under the sliders; a silent network shows κ as undefined. Any other error
+        is a bug and is raised.
+        """
         if self._holding:
             return
         import matplotlib.pyplot as plt
@@ -160,10 +172,10 @@ class Explorer:
                 kappa = f"{analysis.coherence(res):.3f}"
                 freq = f"{float(analysis.network_frequency(res).to_decimal(u.Hz)):.1f} Hz"
                 rate = f"{float(analysis.mean_rate(res).to_decimal(u.Hz)):.1f} Hz"
-            except ValueError:
+            except analysis.SilentWindow:
                 kappa, freq, rate = "undefined (no spikes)", "–", "0 Hz"
             fig = plotting.plot_network(res, title=f"κ = {kappa}, f = {freq}")
-        except (ValueError, TypeError, SimulationDiverged) as e:
+        except (ValueError, SimulationDiverged) as e:
             self.output.outputs = ()
             self.output.append_stdout(f"Cannot run these parameters: {e}\n")
             self.status.value = "<b>⚠ invalid parameters</b>"

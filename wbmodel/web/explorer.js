@@ -11,10 +11,12 @@
   if (window.WBLive) return;
 
   // name -> [label, min, max, step, unit, Python unit, accessible name (default: the label)].
-  // The ranges are wbmodel.browser's RANGES, and the steps offered its PAGE_DTS: Python
-  // passes both in each explorer's config. V0_spread (s) belongs to the run, not the model:
-  // the initial V are uniform in [c − s/2, c + s/2] mV (wbmodel.simulate's V0_range), c the
-  // centre wbmodel.draws.V_INIT_CENTRE (−60), which the config passes too.
+  // A template: min and max are 0 here. Each explorer copies it and takes its ranges from
+  // wbmodel.browser's RANGES, and the steps it offers from PAGE_DTS: Python passes both in
+  // the explorer's config, with the paper's values and the centre of the initial V. So
+  // every explorer keeps its own state, and two explorers on a page cannot meet.
+  // V0_spread (s) belongs to the run, not the model: the initial V are uniform in
+  // [c − s/2, c + s/2] mV (wbmodel.simulate's V0_range), c = wbmodel.draws.V_INIT_CENTRE.
   var CONTROLS = {
     I_app: ["I_app", 0, 0, 0.01, "µA/cm²", "UA"],
     g_syn: ["g_syn", 0, 0, 0.005, "mS/cm²", "MS"],
@@ -32,10 +34,6 @@
   // The wiring schemes of a sparse network (wbmodel.wiring), as the menu names them.
   var WIRINGS = { fixed: "fixed in-degree (M each)", bernoulli: "Bernoulli, weights g/⟨M⟩",
                   bernoulli_scaled: "Bernoulli, weights g/kᵢ" };
-  // The paper's network (WBParams()) and the page's defaults for a run: from Python too.
-  var PAPER = {}, DTS = [];
-  // The centre of the initial V's range (mV): wbmodel.draws.V_INIT_CENTRE, from Python too.
-  var V_CENTRE = -60.0;
   var FRAME_MS = 0.1, CHUNK_MS = 10;
 
   function fmt(x, d) { return x === null || x === undefined || !isFinite(x) ? "–" : x.toFixed(d); }
@@ -106,20 +104,21 @@
   }
 
   /**
-   * The range of initial V of a spread, [c − s/2, c + s/2] mV (c = V_CENTRE): the very
+   * The range of initial V of a spread s around c, [c − s/2, c + s/2] mV: the very
    * operations of wbmodel.js's VRangeOfSpread, which the worker runs with the same centre
    * (this page's thread does not load the model's module, only hands its source to the
    * worker), and of wbmodel.draws.V_range_of_spread.
    */
-  function rangeOfSpread(s) { return [V_CENTRE - s / 2, V_CENTRE + s / 2]; }
+  function rangeOfSpread(s, c) { return [c - s / 2, c + s / 2]; }
 
-  /** The Python line that reruns these parameters with wbmodel. */
-  function pythonLine(v) {
+  /** The Python line that reruns these parameters (of explorer `ex`) with wbmodel. */
+  function pythonLine(v, ex) {
+    var PAPER = ex.paper;
     var parts = [];
     ["n_cells", "n_inputs", "wiring", "I_app", "I_sigma", "g_syn", "E_syn", "tau_syn", "phi"].forEach(function (k) {
       if (v[k] === PAPER[k]) return;
       if (k === "wiring") { if (v.n_inputs !== null) parts.push('wiring="' + v.wiring + '"'); return; }
-      var unit = CONTROLS[k][5];
+      var unit = ex.controls[k][5];
       if (k === "tau_syn") { parts.push("beta=1 / (" + clean(v.tau_syn) + " * u.ms)"); return; }
       parts.push(k + "=" + (v[k] === null ? "None" : clean(v[k]) + (unit ? " * " + unit : "")));
     });
@@ -127,7 +126,7 @@
     // a pair of scalars, which keep float64 (a list times u.mV would be float32)
     var V0 = "";
     if (v.V0_spread !== PAPER.V0_spread) {
-      var r = rangeOfSpread(v.V0_spread);
+      var r = rangeOfSpread(v.V0_spread, ex.vCentre);
       V0 = ", V0_range=(" + String(r[0]) + " * u.mV, " + String(r[1]) + " * u.mV)";
     }
     return "p = wb.WBParams(" + parts.join(", ") + ")\nres = wb.simulate(p, duration=" +
@@ -146,13 +145,17 @@
   function Explorer(root, config, model) {
     var self = this;
     this.root = root; this.model = model; this.config = config;
-    Object.keys(config.ranges || {}).forEach(function (k) {
-      CONTROLS[k][1] = config.ranges[k][0]; CONTROLS[k][2] = config.ranges[k][1];
+    // This explorer's own controls, steps, paper's values and centre of the initial V.
+    this.controls = {};
+    Object.keys(CONTROLS).forEach(function (k) {
+      var c = CONTROLS[k].slice(), r = (config.ranges || {})[k];
+      if (r) { c[1] = r[0]; c[2] = r[1]; }
+      self.controls[k] = c;
     });
-    DTS = config.dts;
-    PAPER = config.paper;
-    if (config.V_init_centre !== undefined) V_CENTRE = config.V_init_centre;
-    this.v = Object.assign({}, PAPER, config.params || {});
+    this.dts = config.dts;
+    this.paper = config.paper;
+    this.vCentre = config.V_init_centre;
+    this.v = Object.assign({}, this.paper, config.params || {});
     this.runs = 0; this.cancelled = 0; this.worker = null;
     // The worker first: it takes a while to start, and can do so while the controls are
     // built and the rest of the page is parsed.
@@ -163,17 +166,17 @@
     var presets = config.presets || {};
     Object.keys(presets).forEach(function (name) {
       var b = el("button", { type: "button", class: "wb-preset" }, bar, name);
-      b.addEventListener("click", function () { self.set(Object.assign({}, PAPER, presets[name]), true); });
+      b.addEventListener("click", function () { self.set(Object.assign({}, self.paper, presets[name]), true); });
     });
     var reset = el("button", { type: "button", class: "wb-reset" }, bar, "reset to the paper");
-    reset.addEventListener("click", function () { self.set(Object.assign({}, PAPER), true); });
+    reset.addEventListener("click", function () { self.set(Object.assign({}, self.paper), true); });
     var body = el("div", { class: "wb-live-body" }, root);
     var form = el("div", { class: "wb-live-controls" }, body);
-    (config.controls || Object.keys(CONTROLS)).forEach(function (k) { self.control(form, k); });
+    (config.controls || Object.keys(this.controls)).forEach(function (k) { self.control(form, k); });
     var dtRow = el("label", { class: "wb-row" }, form);
     el("span", { class: "wb-name" }, dtRow, "dt");
     var dt = (this.inputs.dt = el("select", { class: "wb-dt", "aria-label": "dt (ms)" }, dtRow));
-    DTS.forEach(function (x) { el("option", { value: x }, dt, x + " ms"); });
+    this.dts.forEach(function (x) { el("option", { value: x }, dt, x + " ms"); });
     dt.addEventListener("change", function () { self.v.dt = +dt.value; self.changed(); });
     var view = el("div", { class: "wb-live-view" }, body);
     this.canvas = el("canvas", { class: "wb-live-canvas", height: config.height || 380, role: "img",
@@ -212,7 +215,7 @@
   }
 
   Explorer.prototype.control = function (form, k) {
-    var self = this, c = CONTROLS[k];
+    var self = this, c = this.controls[k];
     if (k === "wiring") {
       var wrow = el("label", { class: "wb-row wb-row-wiring" }, form);
       el("span", { class: "wb-name" }, wrow, "wiring");
@@ -254,7 +257,7 @@
    * Says why (or adds the reason to `notes`, when given); true when a value was set.
    */
   Explorer.prototype.typed = function (k, text, notes) {
-    var c = CONTROLS[k], raw = String(text).trim(), x = Number(raw), note = null, ok = true;
+    var c = this.controls[k], raw = String(text).trim(), x = Number(raw), note = null, ok = true;
     if (k === "n_inputs" && /^(all|none|null)?$/i.test(raw)) { this.v.n_inputs = null; return true; }
     if (k === "wiring") {
       if (Object.prototype.hasOwnProperty.call(WIRINGS, raw)) { this.v.wiring = raw; return true; }
@@ -305,7 +308,7 @@
       if (k !== dragging) i.range.value = v[k];
       i.box.value = clean(v[k]);
     }
-    this.code.textContent = pythonLine(v);
+    this.code.textContent = pythonLine(v, this);
   };
 
   Explorer.prototype.set = function (values, run) {
@@ -322,7 +325,7 @@
   };
 
   Explorer.prototype.toHash = function () {
-    var v = this.v, parts = [];
+    var v = this.v, parts = [], PAPER = this.paper;
     Object.keys(PAPER).forEach(function (k) {
       if (v[k] === PAPER[k]) return;
       // the spread in full (String: the shortest text that reads back as the same float64):
@@ -339,7 +342,7 @@
     var h = location.hash || "";
     try { h = decodeURIComponent(h); } catch (e) { /* keep it as it is */ }
     if (h.indexOf("#wb") !== 0) return false;
-    var v = Object.assign({}, PAPER), notes = [], self = this;
+    var v = Object.assign({}, this.paper), notes = [], self = this, DTS = this.dts;
     this.v = v;
     // N first: M's range depends on it
     var pairs = h.replace(/^#wb:?/, "").split("&").filter(Boolean).map(function (kv) {
@@ -351,7 +354,7 @@
       if (k === "dt") {
         if (DTS.indexOf(+x) >= 0) v.dt = +x;
         else notes.push("dt = " + x + " is not one of " + DTS.join(", ") + " ms: kept " + v.dt + " ms.");
-      } else if (!Object.prototype.hasOwnProperty.call(CONTROLS, k)) {
+      } else if (!Object.prototype.hasOwnProperty.call(self.controls, k)) {
         notes.push("unknown parameter “" + k + "” ignored.");
       } else self.typed(k, x, notes);
     });
@@ -376,7 +379,7 @@
     this.clear();
     var N = v.n_cells;
     this.worker.postMessage({ id: id, params: modelParams(v), duration: v.duration, dt: v.dt, seed: v.seed,
-                              V0_spread: v.V0_spread, V0_centre: V_CENTRE,
+                              V0_spread: v.V0_spread, V0_centre: this.vCentre,
                               record: [0, Math.floor(N / 2)], frame: Math.max(v.dt, Math.round(FRAME_MS / v.dt) * v.dt),
                               chunk: CHUNK_MS });
   };
@@ -547,7 +550,6 @@
   };
 
   window.WBLive = {
-    PAPER: PAPER, CONTROLS: CONTROLS,
     mount: function (root, config, model) {
       if (root.wbLive) return root.wbLive;
       root.wbLive = new Explorer(root, config, model);

@@ -7,6 +7,33 @@
 //
 // Units are the paper's: mV, ms, µA/cm², mS/cm², µF/cm², 1/ms.
 //
+// Names. Every export whose name is not Python's own (a module of wbmodel defines the same
+// name for the same thing: alpha_m, F_syn, coherence, simulate, TRANSIENT, ...) is listed
+// here, once, with what it stands for; tests/test_web_reference.py checks the list is whole
+// and that each Python name on it exists.
+//   DEFAULTS: wbmodel.params.WBParams            (its defaults, as WBParams().to_dict())
+//   BOUNDS: wbmodel.params.LOWER_BOUNDS
+//   checkParams: wbmodel.params.WBParams         (its validation)
+//   exprel: wbmodel.cell.alpha_n                 (brainunit's u.math.exprel, (e^x − 1)/x)
+//   dm_inf: wbmodel.cell.m_inf                   (its derivative, by hand; JAX differentiates)
+//   openUniform: wbmodel.draws.open_uniform
+//   normalIcdf: wbmodel.draws.normal_icdf
+//   VRangeOfSpread: wbmodel.draws.V_range_of_spread
+//   initialState: wbmodel.simulation.initial_state
+//   wiring: wbmodel.wiring.wiring_indices
+//   wiringWidth: wbmodel.wiring.wiring_width
+//   Network: wbmodel.network.WBNetwork
+//   chunks: wbmodel.simulation.simulate          (the same run, a chunk at a time)
+//   analysisWindow: wbmodel.analysis.analysis_window
+//   populationActivity: wbmodel.analysis.population_activity
+//   networkFrequency: wbmodel.analysis.network_frequency
+//   meanRate: wbmodel.analysis.mean_rate
+//   summary: wbmodel.sweeps.default_summary
+//   fiCurve: wbmodel.single_cell.fi_curve
+//   TABLE, makeTables, tableError: JS only       (the tabulated gates; NEURON's usetable)
+//   A_SLOTS, M_INF, DM_INF: JS only              (the slots of the tables' rows)
+//   B_SLOTS, H_INF, H_DECAY, N_INF, N_DECAY, S_INF, S_DECAY: JS only
+//
 // The step (as brainstate.nn.exp_euler_step does it in wbmodel): V first, linearised in V
 // with the diagonal of its Jacobian (∂m∞/∂V and the synaptic conductance included) and the
 // linear part integrated exactly, h and n from the start of the step; then h, n and the
@@ -85,10 +112,18 @@ export function F_syn(V_pre, theta_syn = 0.0) {
 export const TABLE = Object.freeze({ V_min: -150.0, V_max: 100.0, dV: 0.01 });
 
 /**
- * Tabulate what the step needs of V alone, for one (dt, φ, α, β, θ_syn).
- *
- * A: [m∞, ∂m∞/∂V] per grid point (read at the old V); B: [h∞, e^{−dt φ (α_h+β_h)}, n∞,
- * e^{−dt φ (α_n+β_n)}, s∞, e^{−dt (α F + β)}] per grid point (read at the new V).
+ * The slots of one grid point's row in the tables. A (read at the old V, for the V step):
+ * m∞ and ∂m∞/∂V. B (read at the new V, for h, n and s): each gate's steady state and its
+ * decay factor over one step, x_{k+1} = x∞ + (x_k − x∞)·decay:
+ * h∞, e^{−dt φ (α_h+β_h)}, n∞, e^{−dt φ (α_n+β_n)}, s∞, e^{−dt (α F + β)}.
+ * gatesAt returns the eight in this order: A's slots, then B's.
+ */
+export const A_SLOTS = 2, M_INF = 0, DM_INF = 1;
+export const B_SLOTS = 6, H_INF = 0, H_DECAY = 1, N_INF = 2, N_DECAY = 3, S_INF = 4, S_DECAY = 5;
+
+/**
+ * Tabulate what the step needs of V alone, for one (dt, φ, α, β, θ_syn): A_SLOTS numbers per
+ * grid point in A, B_SLOTS in B (the slots above).
  */
 export function makeTables(p, dt) {
   const key = [dt, p.phi, p.alpha, p.beta, p.theta_syn].join(",");
@@ -103,17 +138,17 @@ const TABLE_CACHE = new Map();
 
 function buildTables(p, dt) {
   const n = Math.round((TABLE.V_max - TABLE.V_min) / TABLE.dV) + 1;
-  const A = new Float64Array(2 * n), B = new Float64Array(6 * n);
+  const A = new Float64Array(A_SLOTS * n), B = new Float64Array(B_SLOTS * n);
   for (let k = 0; k < n; k++) {
     const V = TABLE.V_min + k * TABLE.dV;
     const g = gatesAt(V, p, dt);
-    A[2 * k] = g[0]; A[2 * k + 1] = g[1];
-    for (let j = 0; j < 6; j++) B[6 * k + j] = g[2 + j];
+    for (let j = 0; j < A_SLOTS; j++) A[A_SLOTS * k + j] = g[j];
+    for (let j = 0; j < B_SLOTS; j++) B[B_SLOTS * k + j] = g[A_SLOTS + j];
   }
   return { A, B, n, V_min: TABLE.V_min, inv_dV: 1.0 / TABLE.dV, p: { ...p }, dt };
 }
 
-/** The eight tabulated quantities at one V, from the exact functions. */
+/** The eight tabulated quantities at one V, from the exact functions (A's slots, B's). */
 function gatesAt(V, p, dt) {
   const ah = alpha_h(V), bh = beta_h(V), an = alpha_n(V), bn = beta_n(V);
   const aF = p.alpha * F_syn(V, p.theta_syn);
@@ -145,24 +180,32 @@ function lookup(T, V, q) {
   const x = (V - T.V_min) * T.inv_dV, i = Math.floor(x);
   if (!(i >= 0 && i < T.n - 1)) { q.set(gatesAt(V, T.p, T.dt)); return; }
   const f = x - i;
-  for (let j = 0; j < 2; j++) q[j] = T.A[2 * i + j] + f * (T.A[2 * i + 2 + j] - T.A[2 * i + j]);
-  for (let j = 0; j < 6; j++) q[2 + j] = T.B[6 * i + j] + f * (T.B[6 * i + 6 + j] - T.B[6 * i + j]);
+  for (let j = 0, o = A_SLOTS * i; j < A_SLOTS; j++) {
+    q[j] = T.A[o + j] + f * (T.A[o + A_SLOTS + j] - T.A[o + j]);
+  }
+  for (let j = 0, o = B_SLOTS * i; j < B_SLOTS; j++) {
+    q[A_SLOTS + j] = T.B[o + j] + f * (T.B[o + B_SLOTS + j] - T.B[o + j]);
+  }
 }
 
 // -- parameters ------------------------------------------------------------------------------
 
-/** Bounds of every parameter (as WBParams enforces them), for clamping and refusing. */
+/**
+ * The lower bound of each bounded parameter and whether the bound itself is allowed:
+ * name -> [bound, inclusive]. Exactly what WBParams refuses (wbmodel.params.LOWER_BOUNDS; a
+ * test compares the two). WBParams sets no upper bounds, and neither does the model; the
+ * explorer's controls have their own ranges (wbmodel.browser.RANGES), inside these.
+ */
 export const BOUNDS = Object.freeze({
-  n_cells: [2, 1000], I_app: [-10, 50], I_sigma: [0, 10], g_syn: [0, 10], E_syn: [-120, 60],
-  alpha: [1e-3, 1000], beta: [1e-3, 100], theta_syn: [-80, 60], phi: [0.05, 50],
-  g_Na: [0, 500], g_K: [0, 500], g_L: [0, 50], E_Na: [-100, 150], E_K: [-150, 50],
-  E_L: [-150, 50], C: [1e-3, 100],
+  n_cells: [2, true], I_sigma: [0, true], g_syn: [0, true], alpha: [0, false],
+  beta: [0, false], g_Na: [0, true], g_K: [0, true], g_L: [0, true], C: [0, false],
+  phi: [0, false],
 });
 
 /**
- * Complete and check a parameter object. Unknown names, non-numbers and out-of-range
- * values raise an Error that names the parameter (nothing is clamped here: the UI clamps
- * and says so; the model refuses).
+ * Complete and check a parameter object, as WBParams does. Unknown names, non-numbers and
+ * values below a bound raise an Error that names the parameter (nothing is clamped here: the
+ * UI clamps and says so; the model refuses).
  */
 export function checkParams(given = {}) {
   const p = { ...DEFAULTS };
@@ -170,12 +213,18 @@ export function checkParams(given = {}) {
     if (!(k in DEFAULTS)) throw new Error(`unknown parameter ${k}`);
     p[k] = v;
   }
-  for (const [k, [lo, hi]] of Object.entries(BOUNDS)) {
+  for (const k of Object.keys(DEFAULTS)) {
     const v = p[k];
+    if (k === "n_inputs" || k === "wiring") continue;  // checked below
     if (typeof v !== "number" || !Number.isFinite(v)) {
       throw new Error(`${k} must be a finite number, got ${v}`);
     }
-    if (v < lo || v > hi) throw new Error(`${k} must be in [${lo}, ${hi}], got ${v}`);
+    if (k in BOUNDS) {
+      const [lo, inclusive] = BOUNDS[k];
+      if (v < lo || (v === lo && !inclusive)) {
+        throw new Error(`${k} must be ${inclusive ? ">=" : ">"} ${lo}, got ${v}`);
+      }
+    }
   }
   if (!Number.isInteger(p.n_cells)) throw new Error(`n_cells must be an integer, got ${p.n_cells}`);
   if (!WIRINGS.includes(p.wiring)) throw new Error(`wiring must be one of ${WIRINGS.join(", ")}, got ${p.wiring}`);
@@ -477,10 +526,10 @@ export class Network {
         // V: exponential Euler with the diagonal Jacobian.
         let mi, dmi;
         const x = (V0 - Vmin) * inv, t = x | 0;
-        if (T && x >= 0 && t < nT) {
-          const f = x - t, o = 2 * t;
-          mi = A[o] + f * (A[o + 2] - A[o]);
-          dmi = A[o + 1] + f * (A[o + 3] - A[o + 1]);
+        if (T && x >= 0 && t < nT) {  // the table at the old V: this grid point (o), the next (o1)
+          const f = x - t, o = A_SLOTS * t, o1 = o + A_SLOTS;
+          mi = A[o + M_INF] + f * (A[o1 + M_INF] - A[o + M_INF]);
+          dmi = A[o + DM_INF] + f * (A[o1 + DM_INF] - A[o + DM_INF]);
         } else {
           mi = m_inf(V0); dmi = dm_inf(V0);
         }
@@ -492,20 +541,24 @@ export class Network {
         const V1 = V0 + (z === 0 ? dt * F : (Math.expm1(z) / J) * F);
         // h, n and s with the new V.
         const y = (V1 - Vmin) * inv, u = y | 0;
+        let hI, hE, nI, nE, sI, sE;  // each gate's steady state (I) and decay (E) at V1
         if (T && y >= 0 && u < nT) {
-          const f = y - u, o = 6 * u;
-          const hI = B[o] + f * (B[o + 6] - B[o]), hE = B[o + 1] + f * (B[o + 7] - B[o + 1]);
-          const nI = B[o + 2] + f * (B[o + 8] - B[o + 2]), nE = B[o + 3] + f * (B[o + 9] - B[o + 3]);
-          const sI = B[o + 4] + f * (B[o + 10] - B[o + 4]), sE = B[o + 5] + f * (B[o + 11] - B[o + 5]);
-          h[i] = hI + (h0 - hI) * hE;
-          n[i] = nI + (n0 - nI) * nE;
-          s[i] = sI + (s[i] - sI) * sE;
-        } else {
+          const f = y - u, o = B_SLOTS * u, o1 = o + B_SLOTS;
+          hI = B[o + H_INF] + f * (B[o1 + H_INF] - B[o + H_INF]);
+          hE = B[o + H_DECAY] + f * (B[o1 + H_DECAY] - B[o + H_DECAY]);
+          nI = B[o + N_INF] + f * (B[o1 + N_INF] - B[o + N_INF]);
+          nE = B[o + N_DECAY] + f * (B[o1 + N_DECAY] - B[o + N_DECAY]);
+          sI = B[o + S_INF] + f * (B[o1 + S_INF] - B[o + S_INF]);
+          sE = B[o + S_DECAY] + f * (B[o1 + S_DECAY] - B[o + S_DECAY]);
+        } else {  // off the grid: the exact functions
           const gq = gatesAt(V1, p, dt);
-          h[i] = gq[2] + (h0 - gq[2]) * gq[3];
-          n[i] = gq[4] + (n0 - gq[4]) * gq[5];
-          s[i] = gq[6] + (s[i] - gq[6]) * gq[7];
+          hI = gq[A_SLOTS + H_INF]; hE = gq[A_SLOTS + H_DECAY];
+          nI = gq[A_SLOTS + N_INF]; nE = gq[A_SLOTS + N_DECAY];
+          sI = gq[A_SLOTS + S_INF]; sE = gq[A_SLOTS + S_DECAY];
         }
+        h[i] = hI + (h0 - hI) * hE;
+        n[i] = nI + (n0 - nI) * nE;
+        s[i] = sI + (s[i] - sI) * sE;
         V[i] = V1;
         if (V0 < SPIKE_THRESHOLD && V1 >= SPIKE_THRESHOLD) {
           count++;

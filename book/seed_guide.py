@@ -135,7 +135,7 @@ def make_runner(num=100, duration=500.0, dt=0.01, jit=True, compiler_options=Non
     with ``seed`` first, if given), as the guide's ``init_all_states`` does, and returns what
     the guide's loop returns: the spikes (bool, (steps, num): 20 mV crossings) and the first
     five cells' V (mV, (steps, 5)). ``compiler_options`` (with ``jit``) are XLA options for
-    the compiled run, e.g. wbmodel's :data:`~wbmodel.simulation.CPU_COMPILER_OPTIONS`.
+    the compiled run, e.g. wbmodel's :data:`~wbmodel.engine.CPU_COMPILER_OPTIONS`.
     """
     net = GammaNet(num)
     brainstate.nn.init_all_states(net)
