@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3 python3.12 python3.13 python3.14; do \
 	     $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; \
 	  then command -v $$p; break; fi; done)
 
-.PHONY: help venv book test unit lab bench figures shots clean
+.PHONY: help venv book test unit lab bench figures shots clean release
 
 help:
 	@echo "make book   build the HTML book (_build/html/index.html)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench  benchmarks against peers (writes benchmarks/RESULTS.md)"
 	@echo "make shots  full-page screenshots of the built book (_build/shots/)"
 	@echo "make clean  remove the build, caches and .venv"
+	@echo "make release VERSION=x.y.z   date and number a release (tools/release.py)"
 
 venv: $(STAMP)
 
@@ -68,6 +69,12 @@ test: $(STAMP)
 # The unit tests alone: no notebook, browser, JupyterLab or wheel test (their markers).
 unit: $(STAMP)
 	$(PY) -m pytest -n 2 --dist worksteal tests -m "not browser and not jupyterlab and not wheel and not notebook"
+
+# A release: a clean tree, an "Unreleased" CHANGELOG section and green tests, then the
+# version and today's date written everywhere (tools/release.py; it commits nothing).
+release: $(STAMP)
+	@if [ -z "$(VERSION)" ]; then echo "usage: make release VERSION=x.y.z" >&2; exit 2; fi
+	$(PY) tools/release.py $(VERSION)
 
 figures: $(STAMP)
 	$(PY) -m wbmodel figures --out _build/figures

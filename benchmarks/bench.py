@@ -215,7 +215,8 @@ def cross_section(cross) -> list[str]:
                                                                       "rate")) + " |")
     return [
         "## The same model in other simulators", "",
-        f"`benchmarks/cross_simulator.py` (NEURON {cross['versions']['neuron']}, Brian2 "
+        f"`benchmarks/cross_simulator.py`, measured on {cross['date']} with wbmodel "
+        f"{cross['versions']['wbmodel']} (NEURON {cross['versions']['neuron']}, Brian2 "
         f"{cross['versions']['brian2']}): the cell and the graded synapse written for NEURON "
         "from the paper's equations (`wbmodel/peers/nrn/*.mod`: NMODL, a POINTER to the "
         f"presynaptic V; CVODE at {cfg['neuron_tolerance_cell']:g} for the cell, "

@@ -218,12 +218,6 @@ def test_binder_installs_the_same_pins_and_python():
     assert "pip install --no-deps -e ." in post.read_text()
 
 
-def _colab_cell(path):
-    first = next(c for c in _cells(path) if c["cell_type"] == "code")
-    assert first["id"] == "colab" and "remove-cell" in first["metadata"].get("tags", [])
-    return _src(first)
-
-
 def _run_cell(code: str, monkeypatch, colab: bool) -> list[str]:
     """Run a cell's code as IPython would, recording the magics it calls."""
     from IPython.core.inputtransformer2 import TransformerManager
@@ -244,10 +238,63 @@ def _run_cell(code: str, monkeypatch, colab: bool) -> list[str]:
     return calls
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_colab_cell_is_a_no_op_here_and_installs_on_colab(path, monkeypatch):
-    code = _colab_cell(path)
-    assert _run_cell(code, monkeypatch, colab=False) == []
-    calls = _run_cell(code, monkeypatch, colab=True)
-    repo = re.search(r"^\s*url:\s*(\S+)", (ROOT / "_config.yml").read_text(), re.M).group(1)
-    assert any("requirements.txt" in c for c in calls) and any(repo in c for c in calls), calls
+def _address_tool():
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import address
+    finally:
+        sys.path.pop(0)
+    return address
+
+
+def test_the_public_address_is_written_once_and_everywhere_agrees():
+    """pyproject.toml's [tool.wbmodel] address is the source; _config.yml, CITATION.cff,
+    [project.urls], the intro's citation and the notebooks' install cell follow it."""
+    tool = _address_tool()
+    assert tool.disagreements() == [], "run python tools/address.py --set URL (or --unset)"
+    url = tool.address()
+    for path in NOTEBOOKS:
+        ids = [c.get("id") for c in _cells(path)]
+        assert ("colab" in ids) == bool(url), path.name
+    intro = (BOOK / "intro.md").read_text(encoding="utf-8")
+    assert "{{ project_address }}" in intro and "github.com" not in intro
+
+
+def test_setting_an_address_writes_every_place_and_unsetting_restores_them(tmp_path,
+                                                                           monkeypatch):
+    """On a copy of the project: --set writes each place (the install cell runs on Colab
+    only, installing the pins and wbmodel from that address); --unset gives back the very
+    files there were."""
+    import shutil
+
+    tool = _address_tool()
+    names = ["pyproject.toml", "_config.yml", "CITATION.cff",
+             *(p.relative_to(ROOT).as_posix() for p in NOTEBOOKS)]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, tmp_path / name)
+    before = {n: (tmp_path / n).read_text(encoding="utf-8") for n in names}
+    url = "https://github.com/example/wb-1996"
+    tool.write(url, root=tmp_path)
+    assert tool.address(tmp_path) == url and tool.disagreements(tmp_path) == []
+    config = (tmp_path / "_config.yml").read_text(encoding="utf-8")
+    for line in (f'  url: "{url}"', '  binderhub_url: "https://mybinder.org"',
+                 '  colab_url: "https://colab.research.google.com"',
+                 "  use_repository_button: true", f'      project_address: "{url}"'):
+        assert line in config.splitlines(), line
+    assert f'repository-code: "{url}"' in (tmp_path / "CITATION.cff").read_text()
+    assert f'Repository = "{url}"' in (tmp_path / "pyproject.toml").read_text()
+    for path in NOTEBOOKS:
+        first = _cells(tmp_path / path.relative_to(ROOT))[0]
+        assert first["id"] == "colab" and first["metadata"]["tags"] == ["remove-cell"]
+        code = _src(first)
+        assert _run_cell(code, monkeypatch, colab=False) == [], "a no-op off Colab"
+        calls = _run_cell(code, monkeypatch, colab=True)
+        assert calls == [
+            "%pip install -q -r "
+            "https://raw.githubusercontent.com/example/wb-1996/main/requirements.txt",
+            f'%pip install -q --no-deps "wbmodel @ git+{url}"'], calls
+    with pytest.raises(SystemExit, match="GitHub repository"):
+        tool.write("https://example.org/wb", root=tmp_path)
+    tool.write("", root=tmp_path)
+    assert {n: (tmp_path / n).read_text(encoding="utf-8") for n in names} == before

@@ -133,3 +133,36 @@ def test_no_page_scrolls_sideways_on_a_phone(site, browser, name):
         assert wide[0] <= 0, f"the page scrolls sideways by {wide[0]} px: {wide[1]}"
     finally:
         p.page.close()
+
+
+#: The places outside the book that a built page may link to: each exists (the paper's DOI,
+#: the licence, NEURON's site). The project's own address joins them once it is set
+#: (tools/address.py).
+LINK_HOSTS = {"doi.org", "creativecommons.org", "www.neuron.yale.edu", "modeldb.science"}
+
+
+def test_every_external_link_goes_to_a_place_that_exists(site):
+    """No button or citation may point at an address that was never created: every
+    absolute link or source in the built HTML goes to a host on the list (plus the public
+    address, when pyproject.toml sets one)."""
+    import sys
+    from urllib.parse import urlsplit
+
+    from chromium import HTML, ROOT
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import address
+    finally:
+        sys.path.pop(0)
+    url = address.address()
+    allowed = LINK_HOSTS | ({urlsplit(url).hostname, "mybinder.org", "colab.research.google.com"}
+                            if url else set())
+    found = {}
+    for page in HTML.rglob("*.html"):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for link in re.findall(r"""(?:href|src)\s*=\s*["']((?:https?:)?//[^"']+)""", text):
+            found.setdefault(urlsplit(link).hostname, set()).add(page.name)
+    bad = {host: sorted(pages)[:3] for host, pages in found.items() if host not in allowed}
+    assert not bad, f"links to hosts off the list: {bad}"
+    assert "doi.org" in found, "the paper's DOI is linked"

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 
 import wbmodel
@@ -33,16 +34,30 @@ def test_the_citation_file_validates_against_cff_1_2():
 
 
 def test_one_version_everywhere():
+    """One version and one release date: pyproject, __version__, CITATION.cff, the
+    CHANGELOG's newest release, the README's and the intro's citations; and the tables the
+    package ships say which release measured them, on a date not before it."""
     v = _version()
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
-    assert wbmodel.__version__ == v == str(cff["version"]) == "0.2.0"
+    assert wbmodel.__version__ == v == str(cff["version"])
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     # the newest release first, under what is not released yet (if anything)
     headings = re.findall(r"^## (\S+)", changelog, re.M)
     assert headings[0] in ("Unreleased", v), headings
+    releases = dict(re.findall(r"^## (\d+\.\d+\.\d+) — (\d{4}-\d\d-\d\d)$", changelog, re.M))
     assert [h for h in headings if h != "Unreleased"][0] == v, "the newest release first"
     assert headings.count("Unreleased") <= 1
-    assert f"version {v}" in (ROOT / "README.md").read_text(encoding="utf-8")
+    date = releases[v]
+    assert str(cff["date-released"]) == date
+    assert f"(version {v}, {date})" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"version {v}, released {date}." in (ROOT / "book" / "intro.md").read_text(
+        encoding="utf-8")
+    cross = json.loads((ROOT / "wbmodel" / "data" / "cross_simulator.json").read_text())
+    made_with = cross["versions"]["wbmodel"]
+    assert made_with in releases and cross["date"] >= releases[made_with], (
+        "the cross-simulator table was measured with a release, on or after its date")
+    results = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
+    assert f"measured on {cross['date']} with wbmodel {made_with}" in results
 
 
 def test_the_licences_are_stated_where_people_read():
@@ -70,3 +85,54 @@ def test_jupyterlab_is_pinned_with_everything_it_brings():
     lab = make[make.index("\nlab:"):].split("\n\n")[0]
     assert "pip install" not in lab, "make lab installs nothing unpinned"
     assert "requirements-lab.txt" in make
+
+
+def _release_tool():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import release
+    finally:
+        sys.path.pop(0)
+    return release
+
+
+def test_a_release_writes_one_version_and_date_everywhere(tmp_path):
+    """On a copy of the files it touches, in a git repository of their own."""
+    import shutil
+    import subprocess
+
+    tool = _release_tool()
+    names = ["CHANGELOG.md", "pyproject.toml", "wbmodel/__init__.py", "CITATION.cff",
+             "README.md", "book/intro.md"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, tmp_path / name)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    old, _ = tool.current(tmp_path)
+    major, minor, _ = (int(x) for x in old.split("."))
+    new = f"{major}.{minor + 1}.0"
+    before = {n: (tmp_path / n).read_text(encoding="utf-8") for n in names}
+    with pytest.raises(SystemExit, match="tests failed"):
+        tool.release(new, "2027-01-02", "false", root=tmp_path)
+    with pytest.raises(SystemExit, match="not newer"):
+        tool.release(old, "2027-01-02", "true", root=tmp_path)
+    (tmp_path / "README.md").write_text(before["README.md"] + "\nedited\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="not clean"):
+        tool.release(new, "2027-01-02", "true", root=tmp_path)
+    (tmp_path / "README.md").write_text(before["README.md"], encoding="utf-8")
+    assert {n: (tmp_path / n).read_text(encoding="utf-8") for n in names} == before
+    if "## Unreleased\n" not in before["CHANGELOG.md"]:
+        pytest.skip("nothing unreleased to release")
+    tool.release(new, "2027-01-02", "true", root=tmp_path)
+    assert tool.current(tmp_path) == (new, "2027-01-02")
+    assert f'version = "{new}"' in (tmp_path / "pyproject.toml").read_text()
+    assert f'__version__ = "{new}"' in (tmp_path / "wbmodel/__init__.py").read_text()
+    cff = yaml.safe_load((tmp_path / "CITATION.cff").read_text(encoding="utf-8"))
+    assert (str(cff["version"]), str(cff["date-released"])) == (new, "2027-01-02")
+    assert f"(version {new}, 2027-01-02)" in (tmp_path / "README.md").read_text()
+    assert f"version {new}, released 2027-01-02." in (tmp_path / "book/intro.md").read_text()
