@@ -10,6 +10,7 @@ import sys
 import types
 from pathlib import Path
 
+import project_tools
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -238,19 +239,10 @@ def _run_cell(code: str, monkeypatch, colab: bool) -> list[str]:
     return calls
 
 
-def _address_tool():
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import address
-    finally:
-        sys.path.pop(0)
-    return address
-
-
 def test_the_public_address_is_written_once_and_everywhere_agrees():
     """pyproject.toml's [tool.wbmodel] address is the source; _config.yml, CITATION.cff,
     [project.urls], the intro's citation and the notebooks' install cell follow it."""
-    tool = _address_tool()
+    tool = project_tools.load("address")
     assert tool.disagreements() == [], "run python tools/address.py --set URL (or --unset)"
     url = tool.address()
     for path in NOTEBOOKS:
@@ -267,7 +259,7 @@ def test_setting_an_address_writes_every_place_and_unsetting_restores_them(tmp_p
     files there were."""
     import shutil
 
-    tool = _address_tool()
+    tool = project_tools.load("address")
     names = ["pyproject.toml", "_config.yml", "CITATION.cff",
              *(p.relative_to(ROOT).as_posix() for p in NOTEBOOKS)]
     for name in names:

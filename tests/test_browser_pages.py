@@ -145,17 +145,12 @@ def test_every_external_link_goes_to_a_place_that_exists(site):
     """No button or citation may point at an address that was never created: every
     absolute link or source in the built HTML goes to a host on the list (plus the public
     address, when pyproject.toml sets one)."""
-    import sys
     from urllib.parse import urlsplit
 
-    from chromium import HTML, ROOT
+    import project_tools
+    from chromium import HTML
 
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import address
-    finally:
-        sys.path.pop(0)
-    url = address.address()
+    url = project_tools.load("address").address()
     allowed = LINK_HOSTS | ({urlsplit(url).hostname, "mybinder.org", "colab.research.google.com"}
                             if url else set())
     found = {}

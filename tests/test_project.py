@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import jsonschema
+import project_tools
 import pytest
 import yaml
 
@@ -87,23 +88,12 @@ def test_jupyterlab_is_pinned_with_everything_it_brings():
     assert "requirements-lab.txt" in make
 
 
-def _release_tool():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import release
-    finally:
-        sys.path.pop(0)
-    return release
-
-
 def test_a_release_writes_one_version_and_date_everywhere(tmp_path):
     """On a copy of the files it touches, in a git repository of their own."""
     import shutil
     import subprocess
 
-    tool = _release_tool()
+    tool = project_tools.load("release")
     names = ["CHANGELOG.md", "pyproject.toml", "wbmodel/__init__.py", "CITATION.cff",
              "README.md", "book/intro.md"]
     for name in names:
