@@ -83,6 +83,21 @@ print(wbmodel.__version__, len(reference.paper_fig1a()['I']))
         figures.stderr + figures.stdout), "figures needs the notebooks: it says so"
 
 
+def test_the_readmes_python_example_runs_as_written(installed):
+    """The README's "Or in Python" block, verbatim, in the wheel's environment."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S)
+                 if b.startswith("import brainunit as u\nimport wbmodel as wb\n"))
+    lines = block.strip().splitlines()
+    code = "\n".join(lines[:-2] + [f"print({line.split('#')[0].strip()})"
+                                    for line in lines[-2:]])
+    _, python, work = installed
+    out = _run([python, "-c", code], cwd=work)
+    assert "Hz" in out and out.count("\n") >= 2, out
+
+
 def test_the_readmes_sweep_runs_with_the_declared_dependencies_only(installed):
     """The README's crash-proof sweep (its calls, a smaller grid): pandas and tqdm come with
     the wheel's own dependencies (pip installed nothing else: ``-c`` only constrains)."""

@@ -70,7 +70,7 @@ _QUANTITIES = {
 }
 
 #: The quantity fields of WBParams and the paper's unit of each: what
-#: :meth:`WBParams.to_dict` reports them in, and what a compiled program is given.
+#: :meth:`wbmodel.WBParams.to_dict` reports them in, and what a compiled program is given.
 UNITS = {name: unit for name, (unit, _, _) in _QUANTITIES.items()}
 
 #: The lower bound of each bounded number of WBParams (in the paper's units) and whether
