@@ -38,8 +38,8 @@ def check_window(duration, start=None, stop=None) -> tuple[float, float]:
     """The analysis window (start, stop] in ms for a run of ``duration``; checked.
 
     The default ``start`` skips the transient, ``TRANSIENT`` = 200 ms (half the run when
-    the run is shorter than twice that); the default ``stop`` is the run's end. Usable before a run: a sweep
-    checks its window before it simulates anything.
+    the run is shorter than twice that); the default ``stop`` is the run's end. Usable
+    before a run: a sweep checks its window before it simulates anything.
 
     Parameters
     ----------
