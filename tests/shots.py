@@ -1,9 +1,11 @@
 """Full-page screenshots of every page of the built book, to look at (``make shots``).
 
-    python tests/shots.py [--width 1280 --width 390] [--out _build/shots] [PAGE ...]
+    python tests/shots.py [--width 1280 --width 390] [--dark] [--out _build/shots] [PAGE ...]
 
 Opens each page of ``_build/html`` from disk in Debian's Chromium, waits for the live
-explorers to finish their first run, and writes ``_build/shots/PAGE-WIDTH.png``. For each
+explorers to finish their first run, and writes ``_build/shots/PAGE-WIDTH.png``
+(``PAGE-WIDTH-dark.png`` with ``--dark``: the theme's dark mode, set before the page's
+scripts run). For each
 page it prints whether anything scrolls sideways and any console error, so a glance at the
 output says where to look first.
 """
@@ -24,6 +26,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("pages", nargs="*", default=PAGES)
     ap.add_argument("--width", type=int, action="append", help="viewport widths (px)")
+    ap.add_argument("--dark", action="store_true", help="the theme's dark mode")
     ap.add_argument("--out", type=Path, default=HTML.parent / "shots")
     a = ap.parse_args(argv)
     widths = a.width or [1280, 390]
@@ -36,6 +39,10 @@ def main(argv=None) -> int:
         for width in widths:
             for name in a.pages:
                 page = browser.new_page(viewport={"width": width, "height": 900})
+                if a.dark:
+                    page.add_init_script(
+                        "localStorage.setItem('mode', 'dark');"
+                        "localStorage.setItem('theme', 'dark');")  # the theme reads them
                 errors = []
                 page.on("console", lambda m, e=errors: m.type == "error" and e.append(m.text))
                 page.on("pageerror", lambda x, e=errors: e.append(str(x)))
@@ -47,7 +54,7 @@ def main(argv=None) -> int:
                 time.sleep(0.5)  # fonts and MathJax settle
                 sideways = page.evaluate(
                     "() => document.documentElement.scrollWidth - innerWidth")
-                path = a.out / f"{name}-{width}.png"
+                path = a.out / f"{name}-{width}{'-dark' if a.dark else ''}.png"
                 page.screenshot(path=str(path), full_page=True)
                 fits = f"scrolls sideways by {sideways} px" if sideways > 0 else "fits"
                 print(f"{path}: {fits}" + (f"; console errors: {errors}" if errors else ""))
