@@ -30,9 +30,20 @@ def _run(cmd, cwd, env=None, timeout=900):
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     """(wheel, python of a fresh environment with the wheel installed, a working folder)."""
+    import shutil
+
     tmp = tmp_path_factory.mktemp("wheel")
+    # built from the working tree's files as a clean clone has them (git's list): never
+    # from a stale build/ folder that setuptools would reuse
+    src = tmp / "src"
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    for name in listed:
+        if (ROOT / name).is_file():
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, src / name)
     _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp / "dist",
-          ROOT], cwd=tmp)
+          src], cwd=tmp)
     wheel = next((tmp / "dist").glob("wbmodel-*.whl"))
     _run([sys.executable, "-m", "venv", tmp / "venv"], cwd=tmp)
     python = tmp / "venv" / "bin" / "python"

@@ -19,14 +19,14 @@ def _figures(out: Path, chapters: list[str] | None = None, timeout: int = 900) -
     run it) with a Python kernel, and ``out/<chapter>/`` receives every figure it draws
     (``figure-1.png``, …, in order) and its closing table (``summary.md``).
     """
+    notebooks = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
+    if not notebooks:  # an installed wheel has no book (nor the book's dependencies)
+        raise SystemExit(f"no notebooks found in {BOOK}: run this from a checkout of the book")
     import base64
 
     import nbformat
     from nbclient import NotebookClient
 
-    notebooks = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
-    if not notebooks:
-        raise SystemExit(f"no notebooks found in {BOOK}: run this from a checkout of the book")
     if chapters:
         notebooks = [nb for nb in notebooks if any(c in nb.stem for c in chapters)]
     for path in notebooks:
