@@ -70,6 +70,8 @@ def test_kappa_undefined_without_spikes():
             wb.network_frequency(silent, start=0 * u.ms, method=method)
     with pytest.raises(wb.analysis.SilentWindow):
         wb.analysis.clusters(silent, start=0 * u.ms)
+    with pytest.raises(wb.analysis.SilentWindow):  # silence, before the bins are checked
+        wb.network_frequency(silent, start=0 * u.ms, stop=0.5 * u.ms)
     assert float(wb.mean_rate(silent).to_decimal(u.Hz)) == 0.0, "a rate of 0 is defined"
 
 
@@ -145,3 +147,12 @@ def test_clusters_tell_synchrony_two_clusters_and_a_splay_apart():
     assert splay.widths[0] > 20
     with pytest.raises(ValueError, match="fires twice"):
         clusters(_periodic_raster([3.0] * 4), start=390 * u.ms)
+
+
+def test_a_window_shorter_than_kappas_bin_is_undefined_not_an_error(default_run):
+    """κ's bin is 0.1/f: a window shorter than that has no whole bin, so κ is undefined
+    there (a sweep writes NaN), like a silent window."""
+    with pytest.raises(wb.analysis.SilentWindow, match="shorter than its bin"):
+        t = default_run.spike_times.to_decimal(u.ms)
+        t0 = float(t[t > 400][0])  # a volley's first spike: the window holds spikes
+        wb.coherence(default_run, start=(t0 - 0.5) * u.ms, stop=(t0 + 0.5) * u.ms)

@@ -285,7 +285,9 @@ def test_setting_an_address_writes_every_place_and_unsetting_restores_them(tmp_p
         assert calls == [
             "%pip install -q -r "
             "https://raw.githubusercontent.com/example/wb-1996/main/requirements.txt",
-            f'%pip install -q --no-deps "wbmodel @ git+{url}"'], calls
+            f'%pip install -q --no-deps "wbmodel @ git+{url}"',
+            "%sx curl -fsSLO "
+            "https://raw.githubusercontent.com/example/wb-1996/main/book/seed_guide.py"], calls
     with pytest.raises(SystemExit, match="GitHub repository"):
         tool.write("https://example.org/wb", root=tmp_path)
     tool.write("", root=tmp_path)

@@ -99,6 +99,10 @@ def test_a_release_writes_one_version_and_date_everywhere(tmp_path):
     for name in names:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
+    changelog = tmp_path / "CHANGELOG.md"
+    if "## Unreleased\n" not in changelog.read_text(encoding="utf-8"):  # just released
+        changelog.write_text(changelog.read_text(encoding="utf-8").replace(
+            "\n## ", "\n## Unreleased\n\n- a change\n\n## ", 1), encoding="utf-8")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
@@ -116,8 +120,8 @@ def test_a_release_writes_one_version_and_date_everywhere(tmp_path):
         tool.release(new, "2027-01-02", "true", root=tmp_path)
     (tmp_path / "README.md").write_text(before["README.md"], encoding="utf-8")
     assert {n: (tmp_path / n).read_text(encoding="utf-8") for n in names} == before
-    if "## Unreleased\n" not in before["CHANGELOG.md"]:
-        pytest.skip("nothing unreleased to release")
+    with pytest.raises(SystemExit, match="YYYY-MM-DD"):
+        tool.release(new, "20270102", "true", root=tmp_path)
     tool.release(new, "2027-01-02", "true", root=tmp_path)
     assert tool.current(tmp_path) == (new, "2027-01-02")
     assert f'version = "{new}"' in (tmp_path / "pyproject.toml").read_text()

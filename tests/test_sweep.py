@@ -216,6 +216,7 @@ def test_a_silent_network_is_nan_and_every_other_error_is_raised():
 @pytest.mark.parametrize("kw, match", [
     (dict(start=1500 * u.ms), r"start = 1500 ms is not before the end of the run \(1000 ms\)"),
     (dict(start=-5 * u.ms), r"start must be >= 0 ms"),
+    (dict(start=999.5 * u.ms), r"shorter than its 1 ms bins"),
     (dict(start=100.0), r"start must be a quantity"),
     (dict(start=100 * u.ms, summary=lambda r: {"n": 1}), r"a summary of your own"),
 ])

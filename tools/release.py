@@ -33,19 +33,27 @@ def _key(v: str) -> tuple:
     return tuple(int(x) for x in v.split("."))
 
 
-def _replace(root: Path, name: str, old: str, new: str) -> None:
-    path = root / name
-    text = path.read_text(encoding="utf-8")
-    if text.count(old) != 1:
-        raise SystemExit(f"{name}: expected {old!r} once, found it {text.count(old)} times")
-    path.write_text(text.replace(old, new), encoding="utf-8")
+def _edits(root: Path, edits: list) -> dict:
+    """Name -> its new text, for (name, old, new) replacements; each old must occur once.
+
+    Computed whole before anything is written, so a release never stops half-written.
+    """
+    out = {}
+    for name, old, new in edits:
+        text = out.get(name) or (root / name).read_text(encoding="utf-8")
+        if text.count(old) != 1:
+            raise SystemExit(f"{name}: expected {old!r} once, found it {text.count(old)} times")
+        out[name] = text.replace(old, new)
+    return out
 
 
 def release(version: str, date: str, tests: str, root: Path = ROOT) -> None:
     """Check, test, then write ``version`` and ``date`` everywhere (see the module)."""
     if not VERSION.fullmatch(version):
         raise SystemExit(f"VERSION must be x.y.z, got {version!r}")
-    datetime.date.fromisoformat(date)
+    if not re.fullmatch(r"\d{4}-\d\d-\d\d", date):
+        raise SystemExit(f"the date must be YYYY-MM-DD, got {date!r}")
+    datetime.date.fromisoformat(date)  # a real day
     old, old_date = current(root)
     if _key(version) <= _key(old):
         raise SystemExit(f"{version} is not newer than the current {old}")
@@ -57,16 +65,19 @@ def release(version: str, date: str, tests: str, root: Path = ROOT) -> None:
     m = re.search(r"^## Unreleased\n(.*?)(?=^## )", changelog, re.M | re.S)
     if not m or not m.group(1).strip():
         raise SystemExit("CHANGELOG.md has no \"Unreleased\" section saying what changed")
+    texts = _edits(root, [
+        ("CHANGELOG.md", "## Unreleased\n", f"## {version} — {date}\n"),
+        ("pyproject.toml", f'version = "{old}"', f'version = "{version}"'),
+        ("wbmodel/__init__.py", f'__version__ = "{old}"', f'__version__ = "{version}"'),
+        ("CITATION.cff", f"version: {old}\ndate-released: \"{old_date}\"",
+         f"version: {version}\ndate-released: \"{date}\""),
+        ("README.md", f"(version {old}, {old_date})", f"(version {version}, {date})"),
+        ("book/intro.md", f"version {old}, released {old_date}.",
+         f"version {version}, released {date}.")])
     if subprocess.run(tests, shell=True, cwd=root).returncode:
         raise SystemExit(f"the tests failed ({tests}): no release")
-    _replace(root, "CHANGELOG.md", "## Unreleased\n", f"## {version} — {date}\n")
-    _replace(root, "pyproject.toml", f'version = "{old}"', f'version = "{version}"')
-    _replace(root, "wbmodel/__init__.py", f'__version__ = "{old}"', f'__version__ = "{version}"')
-    _replace(root, "CITATION.cff", f"version: {old}\ndate-released: \"{old_date}\"",
-             f"version: {version}\ndate-released: \"{date}\"")
-    _replace(root, "README.md", f"(version {old}, {old_date})", f"(version {version}, {date})")
-    _replace(root, "book/intro.md", f"version {old}, released {old_date}.",
-             f"version {version}, released {date}.")
+    for name, text in texts.items():
+        (root / name).write_text(text, encoding="utf-8")
     print(f"{old} -> {version} ({date}); review `git diff`, then commit and tag v{version}")
 
 

@@ -179,6 +179,9 @@ def coherence(result, tau=None, start=None, stop=None) -> float:
     if tau is None:
         f = float(network_frequency(result, start=start, stop=stop).to_decimal(u.Hz))
         tau = (100.0 / f) * u.ms  # 0.1 / f, with f in Hz -> ms
+        if float(tau.to_decimal(u.ms)) > window[1] - window[0]:
+            raise SilentWindow(f"κ is undefined: the window ({window[1] - window[0]:g} ms) "
+                               f"is shorter than its bin, 0.1/f = {100.0 / f:g} ms")
     X = binarize(result, tau, start, stop)
     if not X.any():  # the spikes lie after the last whole bin
         raise SilentWindow("κ is undefined: no cell fired in the whole bins of the window "
@@ -250,6 +253,8 @@ def network_frequency(result, start=None, stop=None, method: str = "spectrum",
         return float(np.mean(per_cell)) * u.Hz
     if method != "spectrum":
         raise ValueError(f"method must be 'spectrum' or 'rate', got {method!r}")
+    if _spikes_in(result, *analysis_window(result, start, stop))[0].size == 0:
+        raise SilentWindow("network frequency is undefined: no cell fired in the window")
     _, rate = population_activity(result, 1.0 * u.ms, start, stop)
     x = np.asarray(rate.to_decimal(u.Hz), dtype=np.float64)
     if not x.any():

@@ -265,7 +265,10 @@ def sweep(
     if summary is not None and start is not None:
         raise ValueError("start is the default summary's window; a summary of your own "
                          "chooses its window itself: pass start to it, not to sweep")
-    analysis.check_window(steps * dt_ms * u.ms, start)  # refused here, not NaN in every row
+    lo, hi = analysis.check_window(steps * dt_ms * u.ms, start)  # refused here, not as NaN
+    if summary is None and hi - lo < 1.0:
+        raise ValueError(f"the default summary's window ({lo:g}, {hi:g}] ms is shorter than "
+                         "its 1 ms bins of population activity")
     summarise = summary or (lambda r: default_summary(r, start=start))
     jobs = [(point, p, s) for point, p in expand_grid(params, grid) for s in seeds]
     n_dev = len(jax.devices())

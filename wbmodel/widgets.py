@@ -88,6 +88,8 @@ class Explorer:
         if not spread_lo <= self.default_spread <= spread_hi:
             raise ValueError(f"V0_spread = {self.default_spread:g} is outside the explorer's "
                              f"range [{spread_lo:g}, {spread_hi:g}]")
+        if not RANGES["seed"][0] <= seed <= RANGES["seed"][1]:  # the box would clamp it
+            raise ValueError(f"seed = {seed} is outside the explorer's range {RANGES['seed']}")
         for name in _SLIDERS:  # a slider would clamp it silently
             lo, hi = RANGES[name]
             if not lo <= _value(self.defaults, name) <= hi:

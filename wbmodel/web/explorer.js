@@ -154,7 +154,7 @@
     });
     this.dts = config.dts;
     this.paper = config.paper;
-    this.vCentre = config.V_init_centre;
+    this.vCentre = config.V_init_centre !== undefined ? config.V_init_centre : -60.0;
     this.v = Object.assign({}, this.paper, config.params || {});
     this.runs = 0; this.cancelled = 0; this.worker = null;
     // The worker first: it takes a while to start, and can do so while the controls are
