@@ -18,7 +18,8 @@ from importlib import resources
 from . import draws
 from .params import WBParams
 
-__all__ = ["browser_explorer", "model_source", "js_params", "PRESETS", "PageHTML"]
+__all__ = ["browser_explorer", "model_source", "js_params", "PRESETS", "PageHTML", "RANGES",
+           "check_ranges"]
 
 _WEB = resources.files(__package__).joinpath("web")
 _IDS = itertools.count()
@@ -76,6 +77,23 @@ RANGES = {"I_app": (-0.5, 5.0), "g_syn": (0.0, 1.0), "I_sigma": (0.0, 0.3),
           "n_inputs": (1, 999), "n_cells": (10, 1000), "V0_spread": (0.0, 20.0),
           "seed": (0, 2**31 - 1), "duration": (100.0, 5000.0)}
 
+def check_ranges(values: dict) -> None:
+    """Refuse a value outside its control's range (:data:`RANGES`), naming it.
+
+    Both explorers start from values checked here: a slider or a bounded box would
+    otherwise clamp them silently. Names without a range, and None (M: all-to-all), pass.
+
+    Raises
+    ------
+    ValueError
+        ``"g_syn = 5 is outside the explorer's range [0, 1]"``.
+    """
+    for k, v in values.items():
+        if k in RANGES and v is not None and not RANGES[k][0] <= v <= RANGES[k][1]:
+            v, lo, hi = (x if isinstance(x, int) else f"{x:g}" for x in (v, *RANGES[k]))
+            raise ValueError(f"{k} = {v} is outside the explorer's range [{lo}, {hi}]")
+
+
 #: Steps the page offers (ms): 0.04 ms keeps the f–I curve within 0.6 % (numerics chapter).
 PAGE_DTS = (0.01, 0.02, 0.04)
 
@@ -106,9 +124,7 @@ def _page_values(params: WBParams, duration_ms: float, dt_ms: float, seed: int,
     v.update(tau_syn=1.0 / d["beta"],
              V0_spread=draws.spread_of_V_range(*check_V0_range(V0_range)), seed=seed,
              duration=duration_ms, dt=dt_ms)
-    for k, (lo, hi) in RANGES.items():
-        if v[k] is not None and not lo <= v[k] <= hi:
-            raise ValueError(f"{k} = {v[k]:g} is outside the explorer's range [{lo:g}, {hi:g}]")
+    check_ranges(v)
     paper = js_params(WBParams())
     moved = [k for k in ("alpha", "theta_syn", "g_Na", "g_K", "g_L", "E_Na", "E_K", "E_L", "C")
              if d[k] != paper[k]]

@@ -19,7 +19,7 @@ import brainunit as u
 import numpy as np
 
 from . import analysis, draws, plotting
-from .browser import RANGES
+from .browser import RANGES, check_ranges
 from .params import MS_PER_CM2, UA_PER_CM2, WBParams
 from .result import check_V0_range
 from .simulation import SimulationDiverged, simulate
@@ -84,17 +84,9 @@ class Explorer:
 
         self.defaults = WBParams() if params is None else params
         self.default_spread = draws.spread_of_V_range(*check_V0_range(V0_range))
+        check_ranges({"V0_spread": self.default_spread, "seed": seed,
+                      **{name: _value(self.defaults, name) for name in _SLIDERS}})
         spread_lo, spread_hi = RANGES["V0_spread"]
-        if not spread_lo <= self.default_spread <= spread_hi:
-            raise ValueError(f"V0_spread = {self.default_spread:g} is outside the explorer's "
-                             f"range [{spread_lo:g}, {spread_hi:g}]")
-        if not RANGES["seed"][0] <= seed <= RANGES["seed"][1]:  # the box would clamp it
-            raise ValueError(f"seed = {seed} is outside the explorer's range {RANGES['seed']}")
-        for name in _SLIDERS:  # a slider would clamp it silently
-            lo, hi = RANGES[name]
-            if not lo <= _value(self.defaults, name) <= hi:
-                raise ValueError(f"{name} = {_value(self.defaults, name):g} is outside the "
-                                 f"explorer's range [{lo:g}, {hi:g}]")
         self.duration = duration
         self.last_latency = float("nan")
         self._holding = False  # True while reset() moves several sliders: one redraw only
