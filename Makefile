@@ -12,10 +12,11 @@ PYTHON ?= $(shell for p in python3 python3.12 python3.13 python3.14; do \
 	     $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; \
 	  then command -v $$p; break; fi; done)
 
-.PHONY: help venv book test unit lab bench figures shots clean release
+.PHONY: help venv book pdf test unit lab bench figures shots clean release
 
 help:
-	@echo "make book   build the HTML book (_build/html/index.html)"
+	@echo "make book   build the HTML book (_build/html/index.html) and its PDF"
+	@echo "make pdf    print the built book as one PDF (_build/html/wang-buzsaki-1996.pdf)"
 	@echo "make test   every test: notebooks under nbval (those make book ran are not run again)"
 	@echo "make unit   unit tests only"
 	@echo "make lab    open the notebooks in JupyterLab"
@@ -58,7 +59,14 @@ book: $(STAMP)
 	@status=0; $(PY) -m pytest $(NBVAL) -q $(NOTEBOOKS) || status=$$?; \
 	  [ $$status = 5 ] && status=0; \
 	  $(VENV)/bin/jupyter-book build . --all -W -n --keep-going || exit $$?; \
+	  $(PY) tools/pdf.py || exit $$?; \
 	  echo "The book: file://$(CURDIR)/_build/html/index.html"; exit $$status
+
+# The built book printed as one PDF by Chromium, offline (tools/pdf.py); `make book` runs
+# it last, since the HTML links to it. It stops on a line that would run off the page.
+pdf: $(STAMP)
+	@if [ ! -d _build/html/book ]; then echo "no built book: run 'make book'" >&2; exit 1; fi
+	$(PY) tools/pdf.py
 
 # Every test: the notebooks under nbval (those `make book` already ran with this code are
 # not run again: the header lists them), the unit tests and the browser tests of the built

@@ -7,6 +7,9 @@ this drops duplicates (same file, or same inline body) from each page's script l
 The ipywidgets HTML manager (``_static/widgets/embed-amd.js``) asks for its icon fonts at
 ``@jupyter-widgets/…`` relative to the page, whatever its own location; this copies them
 there after the build, so the browser finds them instead of logging 404s.
+
+The download menu offers the whole book as one PDF (``make pdf``, ``tools/pdf.py``, writes
+it at the top of the built HTML, as :data:`BOOK_PDF`) beside the theme's "print this page".
 """
 
 import shutil
@@ -28,6 +31,23 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = kept
 
 
+#: The whole book's PDF, at the top of the built HTML (tools/pdf.py writes it there).
+BOOK_PDF = "wang-buzsaki-1996.pdf"
+
+
+def _offer_the_book_pdf(app, pagename, templatename, context, doctree):
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "download-buttons":
+            continue
+        for button in group["buttons"]:
+            if button.get("label") == "download-pdf-button":
+                button["text"] = "print this page"
+        group["buttons"].append({
+            "type": "link", "url": context["pathto"](BOOK_PDF, 1), "text": "the book (.pdf)",
+            "tooltip": "The whole book as one PDF", "icon": "fas fa-book",
+            "label": "download-book-pdf-button"})
+
+
 def _serve_widget_fonts(app, exception):
     if exception is not None or app.builder.format != "html":
         return
@@ -43,7 +63,9 @@ def _serve_widget_fonts(app, exception):
 
 
 def setup(app):
-    """Register both hooks."""
+    """Register the hooks."""
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
+    # after the theme has made its buttons (priority 501)
+    app.connect("html-page-context", _offer_the_book_pdf, priority=600)
     app.connect("build-finished", _serve_widget_fonts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
