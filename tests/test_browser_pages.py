@@ -52,6 +52,26 @@ def test_no_code_or_output_is_wider_than_its_box(pages, name):
     assert not wide, f"clipped behind a scrollbar at 1280 px: {wide}"
 
 
+@pytest.mark.parametrize("name", PAGES)
+def test_every_display_equation_fits_the_column(pages, name):
+    """At 1280 px no display equation is wider than its box (a long one is broken over
+    aligned lines); on a phone one may scroll, in a box that shades the side with more."""
+    page = pages(name).page
+    page.wait_for_function("() => !document.querySelector('div.math') || (window.MathJax"
+                           " && MathJax.startup && MathJax.startup.promise)", timeout=30_000)
+    page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    assert page.evaluate("""() => Array.from(document.querySelectorAll('article div.math'))
+        .every(d => d.querySelector('mjx-container'))"""), "typeset"
+    wide = page.evaluate("""() => Array.from(document.querySelectorAll('article div.math'))
+        .filter(d => d.scrollWidth > d.clientWidth + 1)
+        .map(d => [d.scrollWidth, d.clientWidth,
+                   d.innerText.replace(/\\s+/g, ' ').slice(0, 60)])""")
+    assert not wide, f"display equations wider than the column at 1280 px: {wide}"
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('article div.math'),
+        d => getComputedStyle(d).overflowX)""")
+    assert all(o == "auto" for o in boxes), f"an equation box that cannot scroll: {boxes}"
+
+
 @pytest.mark.parametrize("name", NOTEBOOK_PAGES)
 def test_the_summary_is_a_table_with_one_row_per_claim(pages, name):
     rows = pages(name).page.evaluate("""() => Array.from(
