@@ -5,9 +5,10 @@
 * ``errors``: the same networks (same seed, so same wiring, drives and start) run with
   ``coupling="exact"`` (every cell sums its M inputs at every step: the implementation before
   the event-driven sum) and ``coupling="event"``; spike counts, κ, frequency, time of each.
-* ``sweep``: chapter 6's heaviest group, N = 2,000 with I_σ = 0.02 µA/cm², M = 6…50, three
-  seeds, 800 ms at dt = 0.04 ms, from fresh programs (compilation included): the exact sum
-  compiles one program per M (as before), the event-driven sum one for all.
+* ``sweep``: a sweep of chapter 6's largest networks, N = 2,000 with fixed in-degree
+  M = 6…50, I_σ = 0.02 µA/cm² (the chapter uses 0.03), three seeds, 800 ms at dt = 0.04 ms,
+  from fresh programs (compilation included): the exact sum compiles one program per M (as
+  before), the event-driven sum one for all.
 * ``numba``: a single-core numba loop (float64, exact sum) over the N = 10,000, M = 100
   network for 50 ms at dt = 0.01 ms, as seconds per simulated second.
 """

@@ -24,13 +24,20 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-class Page:
-    """A page opened offline, with its console errors and failed requests collected."""
+#: The theme's dark mode, chosen before the page's scripts run (the theme reads both keys).
+DARK = "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
 
-    def __init__(self, browser, url, width: int = 1280):
+
+class Page:
+    """A page opened offline, with its console errors and failed requests collected
+    (``dark``: in the theme's dark mode)."""
+
+    def __init__(self, browser, url, width: int = 1280, dark: bool = False):
         self.errors, self.failed, self.offsite = [], [], []
         # opened at its width: the theme marks scrolling code as focusable when it loads
         self.page = browser.new_page(viewport={"width": width, "height": 900})
+        if dark:
+            self.page.add_init_script(DARK)
         host = urlparse(url).hostname
 
         def route(r):

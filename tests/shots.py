@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from chromium import ARGS, CHROMIUM, HTML, PAGES
+from chromium import ARGS, CHROMIUM, DARK, HTML, PAGES
 
 
 def main(argv=None) -> int:
@@ -40,9 +40,7 @@ def main(argv=None) -> int:
             for name in a.pages:
                 page = browser.new_page(viewport={"width": width, "height": 900})
                 if a.dark:
-                    page.add_init_script(
-                        "localStorage.setItem('mode', 'dark');"
-                        "localStorage.setItem('theme', 'dark');")  # the theme reads them
+                    page.add_init_script(DARK)
                 errors = []
                 page.on("console", lambda m, e=errors: m.type == "error" and e.append(m.text))
                 page.on("pageerror", lambda x, e=errors: e.append(str(x)))

@@ -17,12 +17,13 @@ def _axe(page) -> list[dict]:
     return Axe().run(page).response["violations"]
 
 
-@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("width, mode", [(1280, "light"), (390, "light"), (1280, "dark")])
 @pytest.mark.parametrize("name", PAGES)
-def test_axe_finds_nothing(site, browser, name, width):
+def test_axe_finds_nothing(site, browser, name, width, mode):
     # opened at the width it is checked at (a page resized after loading keeps the
-    # focusability its scripts gave its code at the first width)
-    p = Page(browser, f"{site}/book/{name}.html", width=width)
+    # focusability its scripts gave its code at the first width), in the theme's light
+    # or dark mode (readers use both)
+    p = Page(browser, f"{site}/book/{name}.html", width=width, dark=mode == "dark")
     try:
         # the live explorers finish their first run; widgets and MathJax render
         p.page.wait_for_function(
@@ -33,7 +34,8 @@ def test_axe_finds_nothing(site, browser, name, width):
                  for v in _axe(p.page)]
         # every impact, minor included: the pages had none left once the widgets' scroll
         # regions got names of their own
-        assert not found, f"axe-core on {name} at {width} px: {found}"
+        assert p.page.evaluate("document.documentElement.dataset.theme") == mode
+        assert not found, f"axe-core on {name} at {width} px, {mode} mode: {found}"
     finally:
         p.page.close()
 

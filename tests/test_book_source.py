@@ -292,3 +292,17 @@ def test_setting_an_address_writes_every_place_and_unsetting_restores_them(tmp_p
         tool.write("https://example.org/wb", root=tmp_path)
     tool.write("", root=tmp_path)
     assert {n: (tmp_path / n).read_text(encoding="utf-8") for n in names} == before
+
+
+def test_alt_text_reads_the_math_as_it_prints():
+    """A figure's alt text is its caption, with the LaTeX of its math as the characters a
+    reader sees (not "sqrtI - I_rh" or "langle Mrangle")."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from accessible_book import _plain
+
+    assert _plain(r"f \propto \sqrt{I - I_{rh}}") == "f ∝ √(I − I_rh)"
+    assert _plain(r"e^{-t/10\,\mathrm{ms}}") == "e^(-t/10 ms)"
+    assert _plain(r"critical \langle M \rangle, g_{syn}/\langle M\rangle") == \
+        "critical ⟨M⟩, g_syn/⟨M⟩"
+    assert _plain(r"\frac{1}{\alpha F + \beta} \approx 0.08") == "1/(α F + β) ≈ 0.08"
+    assert _plain(r"\tau_{syn} = 10\;\text{ms}") == "τ_syn = 10 ms"

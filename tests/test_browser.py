@@ -60,5 +60,10 @@ def test_ipywidgets_render_offline(site, browser):
         assert slider.is_visible(), "the live explorer's sliders render without a kernel"
         assert not p.offsite, f"the widget manager must not reach a CDN: {p.offsite}"
         assert not p.failed and not p.errors, (p.failed, p.errors)
+        # the kernel's explorer (wbmodel.widgets.Explorer) is in the page's saved state but
+        # not shown: without a kernel its controls would do nothing
+        kernel = p.page.locator(".wb-kernel-explorer")
+        assert kernel.count() == 1 and not kernel.is_visible()
+        assert "needs a running kernel" in p.page.locator("article").inner_text()
     finally:
         p.page.close()

@@ -109,7 +109,8 @@ class Explorer:
         self.sliders["seed"] = W.BoundedIntText(
             value=seed, min=RANGES["seed"][0], max=RANGES["seed"][1], description="seed",
             style=style, layout=W.Layout(width="220px"))
-        self.reset_button = W.Button(description="reset to the paper", icon="undo")
+        self.reset_button = W.Button(description="reset to the paper", icon="undo",
+                                     layout=W.Layout(width="auto"))  # its label whole
         self.status = W.HTML()
         self.output = W.Output()
         for w in self.sliders.values():
@@ -117,6 +118,8 @@ class Explorer:
         self.reset_button.on_click(lambda _: self.reset())
         controls = W.VBox([*self.sliders.values(), self.reset_button])
         self.widget = W.VBox([W.HBox([controls, self.status]), self.output])
+        # the HTML book leaves it out (book/_static/wb.css): without a kernel it does nothing
+        self.widget.add_class("wb-kernel-explorer")
         # names for the page's CSS, its accessibility shim and the tests
         self.widget.add_class("wb-explorer")
         self.status.add_class("wb-readout")

@@ -1,7 +1,8 @@
 """Sphinx extension of this book: pages that a screen reader can read.
 
 - Every figure's image gets its caption as alt text (Sphinx leaves the file's path there),
-  math written as plain text (``I_{app}`` → ``I_app``).
+  math written as the characters it prints (``I_{app}`` → ``I_app``, ``\\langle M \\rangle``
+  → ``⟨M⟩``, ``\\sqrt{x}`` → ``√(x)``).
 - The bibliography's entries are list items of their list: docutils writes each citation
   with the deprecated role ``doc-biblioentry`` inside a ``role="list"``, which axe-core
   counts as a list without items (critical). They become ``role="listitem"``.
@@ -18,10 +19,35 @@ from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
 
+#: LaTeX commands read aloud as the characters they print.
+_SYMBOLS = {
+    "langle": "⟨", "rangle": "⟩", "infty": "∞", "times": "×", "cdot": "·", "approx": "≈",
+    "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "pm": "±", "to": "→",
+    "ll": "≪", "gg": "≫", "sim": "∼", "propto": "∝", "partial": "∂", "sum": "∑", "ell": "ℓ",
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "theta": "θ",
+    "kappa": "κ", "lambda": "λ", "mu": "µ", "nu": "ν", "pi": "π", "rho": "ρ", "sigma": "σ",
+    "tau": "τ", "phi": "φ", "varphi": "φ", "chi": "χ", "omega": "ω", "Delta": "Δ",
+    "Sigma": "Σ", "Phi": "Φ", "Omega": "Ω", "Gamma": "Γ", "Lambda": "Λ",
+}
+_GROUP = r"\{([^{}]*)\}"  # one braced group without groups inside
+
+
 def _plain(text: str) -> str:
-    """Caption text as alt text: LaTeX's braces, backslashes and carets dropped."""
-    text = re.sub(r"\\(mathrm|text|mathcal)\b", "", text)
-    text = text.replace("\\", "").replace("{", "").replace("}", "").replace("^", "")
+    """Caption text as alt text: the LaTeX of its math as the characters it prints
+    (``\\sqrt{I - I_{rh}}`` → ``√(I − I_rh)``, ``\\langle M \\rangle`` → ``⟨M⟩``)."""
+    text = re.sub(r"\\[,;:! ]|\\q?quad\b", " ", text)
+    text = re.sub(r"\\(?:left|right|big|Big)\b\\?", "", text)
+    for _ in range(4):  # innermost groups first
+        text = re.sub(r"\\(?:mathrm|text|mathit|mathbf|mathcal|operatorname)" + _GROUP, r"\1", text)
+        text = re.sub(r"\\sqrt" + _GROUP, r"√(\1)", text)
+        text = re.sub(r"\\frac" + _GROUP + _GROUP, lambda m: "/".join(
+            g if re.fullmatch(r"[\w.]+", g) else f"({g})" for g in m.groups()), text)
+        text = re.sub(r"([_^])" + _GROUP, lambda m: m.group(1) + (
+            m.group(2) if re.fullmatch(r"\w+", m.group(2)) else f"({m.group(2)})"), text)
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _SYMBOLS.get(m.group(1), m.group(1)), text)
+    text = text.replace("{", "").replace("}", "").replace("\\", "")
+    text = re.sub(r"(?<=\s)-(?=\s)", "−", text)
+    text = re.sub(r"⟨\s+", "⟨", re.sub(r"\s+⟩", "⟩", text))
     return re.sub(r"\s+", " ", text).strip()
 
 
