@@ -306,3 +306,29 @@ def test_alt_text_reads_the_math_as_it_prints():
         "critical ⟨M⟩, g_syn/⟨M⟩"
     assert _plain(r"\frac{1}{\alpha F + \beta} \approx 0.08") == "1/(α F + β) ≈ 0.08"
     assert _plain(r"\tau_{syn} = 10\;\text{ms}") == "τ_syn = 10 ms"
+
+
+def test_launch_buttons_stay_on_the_notebooks():
+    """Once an address is set the theme offers Binder and Colab on MyST pages with code
+    (the intro) too, where Colab cannot open the file; the book's extension keeps them on
+    the notebooks, and adds the whole book's PDF to every page's download menu."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import offline_book
+
+    def page(source):
+        return {"sourcename": source, "pathto": lambda name, kind: f"../{name}",
+                "header_buttons": [
+                    {"label": "launch-buttons", "buttons": []},
+                    {"label": "download-buttons", "buttons": [
+                        {"label": "download-pdf-button", "text": ".pdf"}]}]}
+
+    for source, launch in (("book/intro.md", False), ("book/03_gamma_rhythm.ipynb", True)):
+        context = page(source)
+        offline_book._launch_notebooks_only(None, "x", None, context, None)
+        offline_book._offer_the_book_pdf(None, "x", None, context, None)
+        labels = [b["label"] for b in context["header_buttons"]]
+        assert ("launch-buttons" in labels) == launch, (source, labels)
+        menu = context["header_buttons"][-1]["buttons"]
+        assert [b["text"] for b in menu] == ["print this page", "the book (.pdf)"]
+        assert menu[-1]["url"] == f"../{offline_book.BOOK_PDF}"
+        assert offline_book.BOOK_PDF == project_tools.load("pdf").NAME

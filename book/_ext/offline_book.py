@@ -8,6 +8,9 @@ The ipywidgets HTML manager (``_static/widgets/embed-amd.js``) asks for its icon
 ``@jupyter-widgets/…`` relative to the page, whatever its own location; this copies them
 there after the build, so the browser finds them instead of logging 404s.
 
+Launch buttons (once the project has a public address: tools/address.py) stay on the
+notebooks: the theme would put them on the intro too, a MyST page Colab cannot open.
+
 The download menu offers the whole book as one PDF (``make pdf``, ``tools/pdf.py``, writes
 it at the top of the built HTML, as :data:`BOOK_PDF`) beside the theme's "print this page".
 """
@@ -33,6 +36,14 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
 
 #: The whole book's PDF, at the top of the built HTML (tools/pdf.py writes it there).
 BOOK_PDF = "wang-buzsaki-1996.pdf"
+
+
+def _launch_notebooks_only(app, pagename, templatename, context, doctree):
+    # The theme offers Binder and Colab on MyST-Markdown pages with code cells too (the
+    # intro), where Colab cannot open the file: the launch buttons stay on the notebooks.
+    if not str(context.get("sourcename", "")).endswith((".ipynb", ".ipynb.txt")):
+        context["header_buttons"] = [b for b in context.get("header_buttons", [])
+                                     if b.get("label") != "launch-buttons"]
 
 
 def _offer_the_book_pdf(app, pagename, templatename, context, doctree):
@@ -67,5 +78,6 @@ def setup(app):
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     # after the theme has made its buttons (priority 501)
     app.connect("html-page-context", _offer_the_book_pdf, priority=600)
+    app.connect("html-page-context", _launch_notebooks_only, priority=600)
     app.connect("build-finished", _serve_widget_fonts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
