@@ -59,3 +59,28 @@ def test_the_network_figure_title_has_no_quantity_repr(default_run):
     title = fig.axes[0].get_title()
     plt.close(fig)
     assert title.endswith("(after 200 ms)"), title
+
+
+def test_our_own_checks_are_labelled_and_classed_apart():
+    """A row of our own (check=True) says so in its first cell, and its verdict carries
+    wb-check, by which the report counts it apart from the paper's claims."""
+    t = wb.claims_table([wb.Claim("a claim of the paper", "1", True),
+                         wb.Claim("our check", "2", False, check=True)])
+    html = t._repr_html_()
+    assert html.count('class="wb-verdict wb-yes"') == 1
+    assert html.count('class="wb-verdict wb-no wb-check"') == 1
+    assert '<span class="wb-kind">our check</span> our check' in html
+    assert "| [our check] our check | 2 |" in t.markdown()
+    assert "[our check]" not in repr(t).splitlines()[0]
+
+
+def test_the_chapter_verdict_counts_the_papers_claims_then_ours():
+    yes, no = wb.Claim("a", "1", True), wb.Claim("b", "2", False)
+    mine = wb.Claim("c", "3", True, check=True)
+    assert wb.claims_table([yes, yes]).verdict() == "all 2 of the paper's claims checked here hold"
+    assert wb.claims_table([yes, no, mine]).verdict() == (
+        "1 of 2 of the paper's claims checked here hold (not: b); our 1 own check passes")
+    both = wb.claims_table([yes, mine, wb.Claim("d", "4", False, check=True)])
+    assert both.verdict() == "the paper's claim checked here holds; 1 of our 2 own checks pass"
+    assert both.verdict_html().startswith(
+        '<span class="wb-lead wb-no">✗</span> the paper&#x27;s claim')

@@ -45,11 +45,17 @@ def fmt_list(xs, digits: int = 0, sep: str = ", ") -> str:
 
 @dataclass(frozen=True)
 class Claim:
-    """One row: the paper's statement, our measured number (as text) and the verdict."""
+    """One row: the paper's statement, our measured number (as text) and the verdict.
+
+    ``check`` marks a row that is our own check rather than a claim of the paper (the
+    model as code, the numerics, the wiring question, a repeat of another chapter's
+    claim): the table labels it "our check", and the report counts it apart.
+    """
 
     paper: str
     measured: str
     holds: bool
+    check: bool = False
 
 
 #: The columns of a chapter's closing table.
@@ -82,10 +88,43 @@ class ClaimsTable:
         """Whether every claim holds."""
         return all(c.holds for c in self.claims)
 
+    def verdict(self) -> str:
+        """One line for the chapter's opening: the paper's claims that hold, then ours.
+
+        Examples
+        --------
+        "all 6 of the paper's claims checked here hold", or "2 of 3 of the paper's
+        claims checked here hold (not: …); our 1 check passes".
+        """
+        paper = [c for c in self.claims if not c.check]
+        ours = [c for c in self.claims if c.check]
+        held = sum(c.holds for c in paper)
+        if len(paper) == 1 and held == 1:
+            text = "the paper's claim checked here holds"
+        elif paper and held == len(paper):
+            text = f"all {len(paper)} of the paper's claims checked here hold"
+        else:
+            text = f"{held} of {len(paper)} of the paper's claims checked here hold"
+            failing = [c.paper for c in paper if not c.holds]
+            if failing:
+                text += " (not: " + "; ".join(failing) + ")"
+        if ours:
+            passed = sum(c.holds for c in ours)
+            text += (f"; our {len(ours)} own check{'s' if len(ours) > 1 else ''} "
+                     + ("pass" if len(ours) > 1 else "passes") if passed == len(ours)
+                     else f"; {passed} of our {len(ours)} own checks pass")
+        return text
+
+    def verdict_html(self) -> str:
+        """:meth:`verdict` with its mark (✓ when every row holds, ✗ otherwise)."""
+        ok = all(c.holds for c in self.claims)
+        return (f'<span class="wb-lead wb-{"yes" if ok else "no"}">{"✓" if ok else "✗"}'
+                f"</span> {html.escape(self.verdict())}")
+
     def _repr_html_(self) -> str:
         rows = "".join(
-            f"<tr><td>{html.escape(c.paper)}</td><td>{html.escape(c.measured)}</td>"
-            f'<td class="wb-verdict wb-{"yes" if c.holds else "no"}">{VERDICTS[c.holds]}</td></tr>'
+            f"<tr><td>{_paper_html(c)}</td><td>{html.escape(c.measured)}</td>"
+            f'<td class="{_verdict_class(c)}">{VERDICTS[c.holds]}</td></tr>'
             for c in self.claims)
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.headers)
         # a table of another kind: its ✓/✗ is a yes or no, not a good or bad (wb.css)
@@ -102,12 +141,34 @@ class ClaimsTable:
             return text.replace("|", "\\|")
 
         lines = ["| " + " | ".join(self.headers) + " |", "|---|---|:---:|"]
-        lines += [f"| {cell(c.paper)} | {cell(c.measured)} | {VERDICTS[c.holds]} |"
+        lines += [f"| {cell(_paper_text(c))} | {cell(c.measured)} | {VERDICTS[c.holds]} |"
                   for c in self.claims]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return "\n".join(f"{VERDICTS[c.holds]:6} {c.paper}: {c.measured}" for c in self.claims)
+        return "\n".join(f"{VERDICTS[c.holds]:6} {_paper_text(c)}: {c.measured}"
+                         for c in self.claims)
+
+
+#: How a row of our own (``Claim(check=True)``) is labelled in its first cell.
+CHECK_LABEL = "our check"
+
+
+def _paper_text(c: Claim) -> str:
+    return f"[{CHECK_LABEL}] {c.paper}" if c.check else c.paper
+
+
+def _paper_html(c: Claim) -> str:
+    label = f'<span class="wb-kind">{CHECK_LABEL}</span> ' if c.check else ""
+    return label + html.escape(c.paper)
+
+
+def _verdict_class(c: Claim) -> str:
+    """The verdict's classes: its colour (wb-yes, wb-no), and wb-check for our own row.
+
+    The report's count tells the paper's claims from our checks by wb-check.
+    """
+    return f"wb-verdict wb-{'yes' if c.holds else 'no'}" + (" wb-check" if c.check else "")
 
 
 def claims_table(claims, key: str | None = None, headers=HEADERS) -> ClaimsTable:
@@ -147,9 +208,9 @@ def _glue(key: str, table: ClaimsTable) -> None:
         return
     # HTML, the kind that myst-nb pastes into another page ({glue}`doc.ipynb::key`)
     glue(f"{key}-n", len(table), display=False)
+    glue(f"{key}-verdict", HTML(table.verdict_html()), display=False)
     for i, c in enumerate(table.claims, start=1):
-        glue(f"{key}-{i}-paper", HTML(html.escape(c.paper)), display=False)
+        glue(f"{key}-{i}-paper", HTML(_paper_html(c)), display=False)
         glue(f"{key}-{i}-measured", HTML(html.escape(c.measured)), display=False)
         glue(f"{key}-{i}-verdict", HTML(
-            f'<span class="wb-verdict wb-{"yes" if c.holds else "no"}">{VERDICTS[c.holds]}</span>'),
-            display=False)
+            f'<span class="{_verdict_class(c)}">{VERDICTS[c.holds]}</span>'), display=False)

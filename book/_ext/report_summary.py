@@ -1,10 +1,14 @@
 """Sphinx extension of this book: the reproduction report's opening line, counted.
 
-The report pastes every chapter's claims (myst-nb's glue). Its opening line, "N of M
-claims hold", is the count of those pasted verdicts, made when the page is written, after
+The report pastes every chapter's claims (myst-nb's glue). Its opening lines, "N of M of
+the paper's claims hold" and "K of L of our own checks pass" (rows marked
+``Claim(check=True)``), are the count of those pasted verdicts, made when the page is written, after
 myst-nb has pasted them: the ``{claims-summary}`` directive leaves a placeholder, and a
 post-transform that runs after myst-nb's (priority 5) replaces it with the count.
 """
+
+import re
+from collections import Counter
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -26,31 +30,42 @@ class ClaimsSummaryDirective(SphinxDirective):
 
 
 class CountVerdicts(SphinxPostTransform):
-    """Replace the placeholder with "N of M claims hold" (and which do not)."""
+    """Replace the placeholder with the paper's claims that hold and our checks that pass
+    (and, for each, where one does not)."""
 
     default_priority = 6  # after myst-nb pastes the glued verdicts (5)
 
     def apply(self, **kwargs):
         """Count the page's verdicts into each placeholder."""
         for node in list(self.document.findall(claims_summary)):
-            yes = no = 0
-            failing = []
+            # per kind (the paper's claims, our own checks): held, and where not
+            held = {"paper": 0, "check": 0}
+            failing = {"paper": [], "check": []}
             for raw in self.document.findall(nodes.raw):
-                text = raw.astext()
-                if 'class="wb-verdict wb-yes"' in text:
-                    yes += 1
-                elif 'class="wb-verdict wb-no"' in text:
-                    no += 1
-                    section = raw.parent
-                    while section is not None and not isinstance(section, nodes.section):
-                        section = section.parent
-                    failing.append(section[0].astext() if section is not None else "?")
-            text = f"{yes} of {yes + no} claims hold."
-            if no:
-                text += " Not holding: " + "; ".join(failing) + "."
-            para = nodes.paragraph(classes=["wb-report-count"])
-            para += nodes.strong(text=text)
-            node.replace_self(para)
+                m = re.search(r'class="wb-verdict wb-(yes|no)( wb-check)?"', raw.astext())
+                if not m:
+                    continue
+                kind = "check" if m.group(2) else "paper"
+                if m.group(1) == "yes":
+                    held[kind] += 1
+                    continue
+                section = raw.parent
+                while section is not None and not isinstance(section, nodes.section):
+                    section = section.parent
+                failing[kind].append(section[0].astext() if section is not None else "?")
+            lines = []
+            for kind, what, verb in (("paper", "the paper's claims", "hold"),
+                                     ("check", "our own checks", "pass")):
+                total = held[kind] + len(failing[kind])
+                text = f"{held[kind]} of {total} of {what} {verb}."
+                if failing[kind]:
+                    where = Counter(failing[kind])
+                    text += " Not holding: " + "; ".join(
+                        f"{s} ({n})" if n > 1 else s for s, n in where.items()) + "."
+                para = nodes.paragraph(classes=["wb-report-count", f"wb-report-{kind}"])
+                para += nodes.strong(text=text) if kind == "paper" else nodes.Text(text)
+                lines.append(para)
+            node.replace_self(lines)
 
 
 def setup(app):
