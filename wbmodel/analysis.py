@@ -286,7 +286,12 @@ def firing_rates(result, start=None, stop=None):
 
 
 def mean_rate(result, start=None, stop=None):
-    """Mean firing rate over cells (Hz)."""
+    """The mean rate (Hz): spikes per cell per second in the window.
+
+    The explorers' readout. Not the cells' frequency, ``network_frequency(method="rate")``,
+    which is the inverse of each cell's mean interspike interval: a window that cuts
+    through intervals counts slightly more or fewer spikes than it holds intervals.
+    """
     return float(np.mean(firing_rates(result, start, stop).to_decimal(u.Hz))) * u.Hz
 
 

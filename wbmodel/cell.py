@@ -112,7 +112,8 @@ class WangBuzsakiCell(brainpy.state.Neuron):
 
     .. math::
 
-        C \frac{dV}{dt} &= -g_{Na} m_\infty^3 h (V - E_{Na}) - g_K n^4 (V - E_K) \\
+        C \frac{dV}{dt} &= -g_{Na} m_\infty^3 h (V - E_{Na}) \\
+                        &\quad - g_K n^4 (V - E_K) \\
                         &\quad - g_L (V - E_L) - I_{syn} + I_{app} \\
         \frac{dh}{dt} &= \phi\,[\alpha_h (1 - h) - \beta_h h] \\
         \frac{dn}{dt} &= \phi\,[\alpha_n (1 - n) - \beta_n n]

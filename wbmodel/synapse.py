@@ -75,7 +75,7 @@ class WangBuzsakiSynapse(brainpy.state.Synapse):
         return self.alpha * F * (1.0 - s) - self.beta * s
 
     def update(self, V_pre):
-        """Advance ``s`` one step, given the presynaptic V (mV); return s."""
+        """One step of ``s``, given the presynaptic V (mV); returns s."""
         self.s.value = brainstate.nn.exp_euler_step(self.ds, self.s.value,
                                                     V_pre)
         return self.s.value
