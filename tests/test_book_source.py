@@ -66,24 +66,108 @@ def test_every_code_line_fits_the_column():
                      f"{CODE_WIDTH} book/, then split the strings): {long}"
 
 
+#: A number in the prose that reads as a run's result: a percentage, a frequency, a ratio
+#: ("20×"), a κ, a count of runs ("3 of 20") or cluster sizes ("52 + 48").
+RESULT = re.compile(r"(?<![\w.,−-])(?:\d+(?:[.,]\d+)?\s?(?:%|Hz\b|×)|\d+ of \d+\b"
+                    r"|\d+ \+ \d+\b)|κ\s?(?:=|≈|<|>|≥|≤|of|about)\s?\d*\.\d+")
+#: What the prose hides from that search: code, math, roles (a glued number is a role,
+#: {glue:text}`key`), link targets, HTML and directive options.
+_NOT_PROSE = [r"^(`{3,}|~{3,}).*?^\1", r"^:[\w-]+:.*$", r"\{[\w:-]+\}`[^`]*`", r"`[^`]*`",
+              r"\$\$.*?\$\$", r"\$[^$\n]*\$", r"\]\([^)]*\)", r"<[^>]+>"]
+#: Typed numbers that are not results: the paper's parameters and the protocol's bounds
+#: and thresholds, each where it is written.
+TYPED = {
+    "intro.md": {"80 Hz"},  # the gamma band, 20–80 Hz
+    "01_interneuron.ipynb": {"1.4 Hz", "400 Hz"},  # Fig. 1A's read-off error; its range
+    "03_gamma_rhythm.ipynb": {"99 %", "κ = 0.9"},  # (N − 1)/N; the threshold drawn
+    "04_frequency.ipynb": {"κ < 0.5"},  # the open symbols' threshold
+    "05_heterogeneity.ipynb": {"80 Hz"},  # the gamma band
+    "06_sparse.ipynb": {"3 %"},  # Fig. 8C's drive spread, I_σ/I_app
+    "07_explore.ipynb": {"8 ×"},  # the map's grid
+    "08_numerics.ipynb": {"1 %"},  # the accuracy the step is chosen for
+    "09_stability.ipynb": {"4 ×"},  # the size of the system
+    "from_the_guide.ipynb": {"99 %"},  # (N − 1)/N
+}
+
+
+def _as_prose(markdown: str) -> str:
+    for pattern in _NOT_PROSE:
+        markdown = re.sub(pattern, " ", markdown, flags=re.S | re.M)
+    return markdown
+
+
+def _prose():
+    """(page, text) of every Markdown cell, and of the intro's Markdown, as prose."""
+    for path in NOTEBOOKS:
+        for c in _cells(path):
+            if c["cell_type"] == "markdown":
+                yield path.name, _as_prose(_src(c))
+    yield "intro.md", _as_prose((BOOK / "intro.md").read_text(encoding="utf-8"))
+
+
+def test_result_numbers_in_the_prose_are_pasted_from_their_runs():
+    """A result typed into the prose goes stale when the code changes; pasted with
+    myst-nb's glue (and asserted in a hidden cell) it cannot."""
+    typed = [(page, m.group(0), " ".join(text[m.start() - 50:m.end() + 10].split()))
+             for page, text in _prose() for m in RESULT.finditer(text)
+             if m.group(0) not in TYPED.get(page, ())]
+    assert not typed, f"result numbers typed into the prose (glue them): {typed}"
+
+
+def test_the_glue_guard_finds_a_typed_result():
+    for text in ("κ = 0.93 here", "κ about 0.5", "it is 20× faster", "3 of 20 starts",
+                 "within 0.6 % of it", "at 39.0 Hz", "sizes like 52 + 48"):
+        assert RESULT.search(_as_prose(text)), text
+    for text in ("at {glue:text}`f:.1f` Hz", "$I_{app}$ = 1 µA/cm²", "dt `0.05 ms`",
+                 "φ = 3.33", "$\\kappa = 0.98$", ":::{figure}\n:width: 80 %\n"):
+        assert not RESULT.search(_as_prose(text)), text
+
+
 def _draws(code: str) -> bool:
-    return "plt.show()" in code or "plot_network(" in code
+    """Whether a cell shows a figure where it stands (not one it glues elsewhere)."""
+    return ("plt.show()" in code or "plot_network(" in code) and "plt.close(fig)" not in code
+
+
+#: A figure glued into the Markdown (a chapter's opening shows its answer this way):
+#: ```{glue:figure} key / :name: fig-… / caption```.
+GLUED_FIGURE = re.compile(r"^```\{glue:figure\}\s+(\S+)\n((?::[\w-]+:[^\n]*\n)*)\n?(.*?)^```",
+                          re.M | re.S)
+
+
+def _glued_figures(text: str) -> dict:
+    """{glue key: (name, caption)} of the glued figures in ``text``."""
+    found = {}
+    for m in GLUED_FIGURE.finditer(text):
+        name = re.search(r":name:\s*(\S+)", m.group(2))
+        found[m.group(1)] = (name.group(1) if name else "", m.group(3).strip())
+    return found
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_figure_is_numbered_captioned_and_referred_to(path):
     cells = _cells(path)
     text = "\n".join(_src(c) for c in cells if c["cell_type"] == "markdown")
+    glued = _glued_figures(text)
     names = []
     for c in cells:
-        if c["cell_type"] != "code" or not _draws(_src(c)):
+        code = _src(c) if c["cell_type"] == "code" else ""
+        for key in re.findall(r'glue\(\s*"([^"]+)",\s*fig\b', code):
+            # a figure glued from here is shown where the Markdown pastes it
+            assert key in glued, f"{path.name}:{c['id']} glues {key}, which no " \
+                "{glue:figure} shows"
+            assert "plt.close(fig)" in code, f"{path.name}:{c['id']} also shows {key}"
+        if not _draws(code):
             continue
         fig = c["metadata"].get("mystnb", {}).get("figure", {})
         assert fig.get("name", "").startswith("fig-") and len(fig.get("caption", "")) > 40, \
             f"{path.name}:{c['id']} draws a figure without a name and a caption"
         names.append(fig["name"])
-        assert "{numref}`" + fig["name"] + "`" in text, \
-            f"{path.name}: the text never refers to {fig['name']}"
+    for key, (name, caption) in glued.items():
+        assert name.startswith("fig-") and len(caption) > 40, \
+            f"{path.name}: the glued figure {key} needs a name and a caption"
+        names.append(name)
+    for name in names:
+        assert "{numref}`" + name + "`" in text, f"{path.name}: the text never refers to {name}"
     assert names, "every chapter has at least one figure"
     assert len(set(names)) == len(names)
     assert "**In the paper.**" in _src(cells[0]), "the opening says which figure of the paper"
@@ -92,6 +176,8 @@ def test_every_figure_is_numbered_captioned_and_referred_to(path):
 def test_figure_names_are_unique_across_the_book():
     names = [c["metadata"]["mystnb"]["figure"]["name"] for p in NOTEBOOKS for c in _cells(p)
              if "figure" in c["metadata"].get("mystnb", {})]
+    names += [name for p in NOTEBOOKS for c in _cells(p) if c["cell_type"] == "markdown"
+              for name, _ in _glued_figures(_src(c)).values()]
     assert len(names) == len(set(names)) >= 20
 
 
@@ -163,8 +249,10 @@ def test_the_chapters_show_the_models_own_code():
     for name, needles in {
             "cell.py": ["def alpha_m", "def init_state", "def dV", "def dh", "def dn",
                         "def update", "exp_euler_step"],
-            "synapse.py": ["def F_syn", "def ds", "def update", "def init_state"],
-            "network.py": ["CurrentProj", "AllToAll", "COBA", "def update"],
+            "synapse.py": ["def F_syn", "class WangBuzsakiSynapse(brainpy.state.Synapse)",
+                           "def __init__", "def ds", "def update", "def init_state"],
+            "network.py": ["class WBNetwork(brainstate.nn.Module)", "CurrentProj",
+                           "AllToAll", "COBA", "def update"],
             "seed_guide.py": ["class WBNeuron", "class GABASyn", "class GammaNet"]}.items():
         for needle in needles:
             assert needle in joined.get(name, ""), f"the book shows {needle} of {name}"
@@ -332,3 +420,37 @@ def test_launch_buttons_stay_on_the_notebooks():
         assert [b["text"] for b in menu] == ["print this page", "the book (.pdf)"]
         assert menu[-1]["url"] == f"../{offline_book.BOOK_PDF}"
         assert offline_book.BOOK_PDF == project_tools.load("pdf").NAME
+
+
+def test_figures_are_renumbered_by_chapter():
+    """What Sphinx numbered through the book (Fig. 12, 14) becomes (chapter, k) in the
+    order of the page, the title gets the chapter's number and no other heading does;
+    the guide's figures are G.k, the intro keeps Sphinx's."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from chapter_numbers import _number_by_chapter, chapter_of
+    from docutils import nodes
+
+    assert [chapter_of(d) for d in ("book/03_gamma_rhythm", "book/09_stability",
+                                    "book/from_the_guide", "book/intro", "book/report")] \
+        == [3, 9, "G", None, None]
+
+    def toc(*anchors):
+        lst = nodes.bullet_list()
+        for a in anchors:
+            lst += nodes.reference(anchorname=a)
+        return lst
+
+    env = types.SimpleNamespace(
+        toc_fignumbers={"book/03_gamma_rhythm": {"figure": {"b": (14,), "a": (12,)}},
+                        "book/from_the_guide": {"figure": {"x": (3,)}},
+                        "book/intro": {"figure": {"y": (1,)}}},
+        found_docs={"book/03_gamma_rhythm", "book/intro"}, toc_secnumbers={},
+        tocs={"book/03_gamma_rhythm": toc("", "#network", "#summary"),
+              "book/intro": toc("")})
+    rewrite = _number_by_chapter(None, env)
+    assert env.toc_fignumbers["book/03_gamma_rhythm"]["figure"] == {"a": (3, 1), "b": (3, 2)}
+    assert env.toc_fignumbers["book/from_the_guide"]["figure"] == {"x": ("G", 1)}
+    assert env.toc_fignumbers["book/intro"]["figure"] == {"y": (1,)}
+    assert env.toc_secnumbers == {"book/03_gamma_rhythm": {"": (3,), "#network": (),
+                                                           "#summary": ()}}
+    assert sorted(rewrite) == ["book/03_gamma_rhythm", "book/from_the_guide"]
