@@ -79,8 +79,18 @@ def test_the_chapter_verdict_counts_the_papers_claims_then_ours():
     mine = wb.Claim("c", "3", True, check=True)
     assert wb.claims_table([yes, yes]).verdict() == "all 2 of the paper's claims checked here hold"
     assert wb.claims_table([yes, no, mine]).verdict() == (
-        "1 of 2 of the paper's claims checked here hold (not: b); our 1 own check passes")
+        "1 of 2 of the paper's claims checked here hold (not: b); our own check passes")
     both = wb.claims_table([yes, mine, wb.Claim("d", "4", False, check=True)])
-    assert both.verdict() == "the paper's claim checked here holds; 1 of our 2 own checks pass"
+    assert both.verdict() == "the paper's claim checked here holds; 1 of 2 of our own checks pass"
+    assert wb.claims_table([mine, mine]).verdict().endswith("; both of our own checks pass")
+    assert wb.claims_table([mine, mine, mine]).verdict().endswith("; all 3 of our own checks pass")
+    assert wb.claims_table([wb.Claim("e", "5", False, check=True)]).verdict().endswith(
+        "; our own check fails")
+    # a failing claim reads on inside the sentence
+    failing = [wb.Claim(t, "x", False) for t in ("The decay must be long", "AHP trough",
+                                                 "Fig. 3B synchronises", "E_syn rises")]
+    assert wb.claims_table(failing).verdict() == (
+        "0 of 4 of the paper's claims checked here hold (not: the decay must be long; "
+        "AHP trough; Fig. 3B synchronises; E_syn rises)")
     assert both.verdict_html().startswith(
         '<span class="wb-lead wb-no">✗</span> the paper&#x27;s claim')

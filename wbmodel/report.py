@@ -16,7 +16,7 @@ import numpy as np
 __all__ = ["Claim", "ClaimsTable", "claims_table", "fmt", "fmt_quantity", "fmt_list",
            "VERDICTS", "HEADERS"]
 
-#: The verdict of a claim as a mark and a word: U+2713 and U+2717 are in every common
+#: The verdict of a claim as a mark and a word. U+2713 and U+2717 are in every common
 #: system font (unlike the emoji ✅/❌, which need a colour-emoji font), and the word
 #: carries the verdict where even they are missing.
 VERDICTS = {True: "✓ yes", False: "✗ no"}
@@ -62,6 +62,17 @@ class Claim:
 HEADERS = ("paper says", "we measure", "holds?")
 
 
+def _mid_sentence(text: str) -> str:
+    """A claim as it reads inside the verdict's sentence.
+
+    Its first letter goes to lower case when the first word is a plain word ("The",
+    "Synchrony"), and stays where it is not ("AHP", "Fig.", "E_syn", "(with").
+    """
+    first = text.split(" ", 1)[0]
+    plain = first[1:].islower() and first.isalpha()
+    return text[0].lower() + text[1:] if plain else text
+
+
 class ClaimsTable:
     """The table "paper says / we measure / holds?", displayed as HTML.
 
@@ -94,7 +105,7 @@ class ClaimsTable:
         Examples
         --------
         "all 6 of the paper's claims checked here hold", or "2 of 3 of the paper's
-        claims checked here hold (not: …); our 1 check passes".
+        claims checked here hold (not: …); our own check passes".
         """
         paper = [c for c in self.claims if not c.check]
         ours = [c for c in self.claims if c.check]
@@ -105,14 +116,18 @@ class ClaimsTable:
             text = f"all {len(paper)} of the paper's claims checked here hold"
         else:
             text = f"{held} of {len(paper)} of the paper's claims checked here hold"
-            failing = [c.paper for c in paper if not c.holds]
+            failing = [_mid_sentence(c.paper) for c in paper if not c.holds]
             if failing:
                 text += " (not: " + "; ".join(failing) + ")"
         if ours:
-            passed = sum(c.holds for c in ours)
-            text += (f"; our {len(ours)} own check{'s' if len(ours) > 1 else ''} "
-                     + ("pass" if len(ours) > 1 else "passes") if passed == len(ours)
-                     else f"; {passed} of our {len(ours)} own checks pass")
+            n, passed = len(ours), sum(c.holds for c in ours)
+            if passed == n:
+                text += ("; our own check passes" if n == 1
+                         else "; both of our own checks pass" if n == 2
+                         else f"; all {n} of our own checks pass")
+            else:
+                text += ("; our own check fails" if n == 1
+                         else f"; {passed} of {n} of our own checks pass")
         return text
 
     def verdict_html(self) -> str:

@@ -61,7 +61,7 @@ class CountVerdicts(SphinxPostTransform):
                 if failing[kind]:
                     where = Counter(failing[kind])
                     text += " Not holding: " + "; ".join(
-                        f"{s} ({n})" if n > 1 else s for s, n in where.items()) + "."
+                        f"{n} in {s}" for s, n in where.items()) + "."
                 para = nodes.paragraph(classes=["wb-report-count", f"wb-report-{kind}"])
                 para += nodes.strong(text=text) if kind == "paper" else nodes.Text(text)
                 lines.append(para)
