@@ -270,3 +270,33 @@ def test_a_narrow_start_runs_the_network_its_python_line_runs(browser, site):
     spikes = int(re.search(r"\((\d+) spikes", readout).group(1))
     assert abs(spikes - r.spike_times.size) <= 2, (spikes, r.spike_times.size)
     assert abs(float(d["kappa"]) - wb.coherence(r)) < 0.03, (d["kappa"], wb.coherence(r))
+
+
+def _label_ink(page):
+    """The mean colour (0–1 luminance) of what is drawn in the canvas's left margin, where
+    the axis labels are ("cell", "rate", "V mV", "+40"): the margin is otherwise empty."""
+    return page.evaluate("""() => {
+        const c = document.querySelector('.wb-live canvas'), dpr = window.devicePixelRatio || 1;
+        const px = c.getContext('2d').getImageData(0, 0, Math.round(40 * dpr), c.height).data;
+        let sum = 0, n = 0;
+        for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 200) {
+            sum += (0.2126 * px[i] + 0.7152 * px[i + 1] + 0.0722 * px[i + 2]) / 255; n++; }
+        return n ? sum / n : null; }""")
+
+
+def test_the_axis_labels_follow_the_theme(browser, site):
+    """Dark labels on the light page, light ones in dark mode, and a redraw when the reader
+    switches: the labels sit on the panel, not on the plots' own light boxes."""
+    for dark in (False, True):
+        p = Page(browser, f"{site}/{EXPLORE}", dark=dark)
+        try:
+            finished(p.page, 1)
+            shade = _label_ink(p.page)
+            assert shade is not None, "no labels drawn"
+            assert (shade > 0.6) if dark else (shade < 0.3), (dark, shade)
+            if dark:  # the theme's switch redraws them dark
+                p.page.evaluate("document.documentElement.dataset.theme = 'light'")
+                assert _label_ink(p.page) < 0.3
+            _clean(p)
+        finally:
+            p.page.close()

@@ -210,6 +210,9 @@
     // The canvas takes its size from the first layout (the observer's first call): reading
     // the width now would force a layout of the page while it is still being parsed.
     new ResizeObserver(function () { self.resize(); }).observe(view);
+    // The axis labels are drawn in the theme's ink: redraw when the reader switches mode.
+    new MutationObserver(function () { self.redraw(); })
+      .observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
     this.show();
     this.start();
   }
@@ -466,6 +469,10 @@
              volt: [top + hr + hp + 2 * gap, hv], plotW: W - L - R, dpr: dpr };
   };
 
+  // The labels' ink: dark on the book's light page, light in its dark mode (the plots' own
+  // panels stay light in both, as the book's figures do).
+  function ink() { return document.documentElement.dataset.theme === "dark" ? "#c5d1de" : "#333"; }
+
   Explorer.prototype.x = function (g, t) { return g.L + (t / this.data.v.duration) * g.plotW; };
 
   Explorer.prototype.clear = function () {
@@ -474,7 +481,7 @@
     c.clearRect(0, 0, g.W, g.H);
     c.fillStyle = "#fafafa";
     [g.raster, g.rate, g.volt].forEach(function (p) { c.fillRect(g.L, p[0], g.plotW, p[1]); });
-    c.fillStyle = "#333"; c.font = "11px sans-serif"; c.textAlign = "right"; c.textBaseline = "middle";
+    c.fillStyle = ink(); c.font = "11px sans-serif"; c.textAlign = "right"; c.textBaseline = "middle";
     c.fillText("cell", g.L - 6, g.raster[0] + 8);
     c.fillText(String(v.n_cells), g.L - 6, g.raster[0] + 20);
     c.fillText("0", g.L - 6, g.raster[0] + g.raster[1] - 4);
