@@ -130,3 +130,24 @@ def test_a_release_writes_one_version_and_date_everywhere(tmp_path):
     assert (str(cff["version"]), str(cff["date-released"])) == (new, "2027-01-02")
     assert f"(version {new}, 2027-01-02)" in (tmp_path / "README.md").read_text()
     assert f"version {new}, released 2027-01-02." in (tmp_path / "book/intro.md").read_text()
+
+
+def test_no_constants_doc_is_read_as_its_type():
+    """Napoleon reads the first line of a constant's ``#:`` comment as "type: text" when it
+    holds a colon, so the API page showed "Type: The quantity fields of WBParams" and a
+    description starting mid-sentence (UNITS, RANGES, PRESETS, FIG3). Every such comment,
+    run through napoleon as the API page's build runs it, keeps its words as text."""
+    from sphinx.ext.napoleon import Config
+    from sphinx.ext.napoleon.docstring import NumpyDocstring
+
+    read_as_type = []
+    for path in sorted((ROOT / "wbmodel").rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            if line.lstrip().startswith("#:") and not lines[i - 1].lstrip().startswith("#:"):
+                block = [x.split("#:", 1)[1].strip() for x in lines[i:]
+                         if x.lstrip().startswith("#:")][:1] or [""]
+                parsed = str(NumpyDocstring(block, Config(), what="data", name="wbmodel.X"))
+                if ":type:" in parsed:
+                    read_as_type.append(f"{path.relative_to(ROOT)}:{i + 1}: {block[0]}")
+    assert not read_as_type, read_as_type

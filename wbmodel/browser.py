@@ -66,7 +66,7 @@ def js_params(params: WBParams) -> dict:
 CONTROLS = ("I_app", "g_syn", "I_sigma", "tau_syn", "phi", "E_syn", "n_inputs", "wiring",
             "n_cells", "V0_spread", "seed", "duration")
 
-#: Ranges of the controls (page units): what a slider reaches and a typed value is clamped to.
+#: Ranges of the controls (page units), what a slider reaches and a typed value is clamped to.
 #: The one table of them: the page's explorer gets it in its config, the ipywidgets explorer
 #: (:class:`wbmodel.widgets.Explorer`) reads it, and each lies inside WBParams' bounds
 #: (:data:`wbmodel.params.LOWER_BOUNDS`; tests/test_params.py). Where the two explorers
@@ -94,10 +94,10 @@ def check_ranges(values: dict) -> None:
             raise ValueError(f"{k} = {v} is outside the explorer's range [{lo}, {hi}]")
 
 
-#: Steps the page offers (ms): 0.04 ms keeps the f–I curve within 0.6 % (numerics chapter).
+#: Steps the page offers (ms). 0.04 ms keeps the f–I curve within 0.6 % (numerics chapter).
 PAGE_DTS = (0.01, 0.02, 0.04)
 
-#: Preset buttons: changes from the paper's network (page units), by label.
+#: Preset buttons, by label, each a change from the paper's network (page units).
 PRESETS = {
     "Fig. 3A": {"phi": 5.0, "I_app": 1.0},
     "Fig. 3B": {"phi": 3.33, "I_app": 1.2},

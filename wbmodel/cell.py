@@ -27,7 +27,7 @@ __all__ = [
     "SPIKE_THRESHOLD",
 ]
 
-#: One spike level for every code in this project: an upward crossing of
+#: One spike level for every code in this project, an upward crossing of
 #: 0 mV.
 SPIKE_THRESHOLD = 0.0 * u.mV
 

@@ -36,10 +36,10 @@ STREAM_DRIVE = 0
 STREAM_V0 = 1
 #: Cell i's inputs are drawn from stream ``STREAM_WIRING + i``.
 STREAM_WIRING = 2
-#: The initial V of every cell is drawn uniformly from this range (mV): the paper's, and the
+#: The initial V of every cell is drawn uniformly from this range (mV), the paper's and the
 #: default of every run.
 V_INIT_RANGE = (-70.0, -50.0)
-#: The centre of :data:`V_INIT_RANGE` (mV): the page's "initial V spread" is centred here.
+#: The centre of :data:`V_INIT_RANGE` (mV), where the page's "initial V spread" is centred.
 V_INIT_CENTRE = -60.0
 #: Seeds are integers in [0, MAX_SEED] (two 32-bit key words).
 MAX_SEED = 2**64 - 1

@@ -196,11 +196,12 @@ def build_network(theta, I_cells, V0, pre_indices, n_cells, coupling="exact"):
 # -- compiled programs ---------------------------------------------------------------------
 
 #: XLA options for wbmodel's compiled programs on the CPU. LLVM vectorises XLA's fused
-#: element-wise loops for 256-bit registers by default; on a CPU with AVX-512 (this project's
-#: machines) asking for 512 bits halves the time of a step (one N = 100 network: 16 → 8 ns
-#: per cell-step; benchmarks/RESULTS.md). Where there are no 512-bit registers LLVM uses the
-#: widest there are. Same results as XLA's default build: bit for bit on this project's
-#: machines, within float32 rounding anywhere (tests/test_simulation.py). GPUs get no options.
+#: element-wise loops for 256-bit registers by default; on a CPU with AVX-512 this asks for
+#: 512 bits. What that gains depends on the machine: benchmarks/RESULTS.md records its
+#: measurement, and the numerics chapter measures it again on the machine that builds the
+#: book. Where there are no 512-bit registers LLVM uses the widest there are. Same results
+#: as XLA's default build: bit for bit on this project's machines, within float32 rounding
+#: anywhere (tests/test_simulation.py). GPUs get no options.
 CPU_COMPILER_OPTIONS = {"xla_cpu_prefer_vector_width": "512"}
 
 

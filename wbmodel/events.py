@@ -49,7 +49,7 @@ __all__ = ["F_EVENT", "RESUM_MS", "available", "build", "cache_dir", "out_lists"
 #: A presynaptic cell is active (its increment is propagated) while F(V) exceeds this.
 F_EVENT = 1e-6
 
-#: The same criterion on V: F(V) > F_EVENT exactly when V − θ_syn > 2 mV · ln(F/(1 − F)).
+#: The same criterion on V, since F(V) > F_EVENT exactly when V − θ_syn > 2 mV · ln(F/(1 − F)).
 V_EVENT = 2.0 * math.log(F_EVENT / (1.0 - F_EVENT)) * u.mV
 
 #: Interval of the exact re-sum that resets rounding in the running sum (ms).

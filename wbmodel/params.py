@@ -69,8 +69,8 @@ _QUANTITIES = {
     "C": (UF_PER_CM2, 0.0, False),
 }
 
-#: The quantity fields of WBParams and the paper's unit of each: what
-#: :meth:`wbmodel.WBParams.to_dict` reports them in, and what a compiled program is given.
+#: The quantity fields of WBParams and the paper's unit of each, the units
+#: :meth:`wbmodel.WBParams.to_dict` reports them in and a compiled program is given.
 UNITS = {name: unit for name, (unit, _, _) in _QUANTITIES.items()}
 
 #: The lower bound of each bounded number of WBParams (in the paper's units) and whether
@@ -86,6 +86,8 @@ LOWER_BOUNDS = {"n_cells": (2, True),
 @dataclass(frozen=True)
 class WBParams:
     """Parameters of the Wang–Buzsáki interneuron network (defaults: the paper's, Fig 3A).
+
+    Every field is a keyword argument; its default, the paper's value, is in brackets.
 
     Parameters
     ----------

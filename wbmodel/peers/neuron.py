@@ -5,7 +5,7 @@ presynaptic V continuously through a POINTER, as ModelDB 26997 does) are written
 from the paper's equations, not from wbmodel's code. NEURON integrates them with CVODE at a
 tight tolerance; spikes are upward crossings of 0 mV located by NEURON's own threshold
 detection. The networks start from wbmodel's draws (``initial_state``): the same drives
-and initial potentials, each cell with h and n at their steady state.
+and initial potentials, each cell with h and n at their steady state. From a shell::
 
     python -m wbmodel.peers.neuron fi           # f–I at 0.5, 1, 2, 5 µA/cm² (JSON line)
     python -m wbmodel.peers.neuron rheobase
@@ -39,7 +39,7 @@ RTOL = ATOL = 1e-8
 #: cell's; 1e-6 is already ~100 times below the exponential-Euler step's own error at
 #: dt = 0.01 ms.
 NETWORK_TOL = 1e-6
-#: Fig. 3's parameter sets (ModelDB): φ and I_app (µA/cm²).
+#: The paper's Fig. 3 parameter sets (as in ModelDB), each φ and I_app (µA/cm²).
 FIG3 = {"A": (5.0, 1.0), "B": (3.33, 1.2), "C": (2.0, 1.4)}
 
 _h = None
