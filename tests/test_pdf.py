@@ -110,7 +110,8 @@ def test_every_numbered_figure_is_there_with_its_caption(book, html_facts):
     missing = []
     for caption in captions:
         words = _flat(caption).split(" ")
-        assert re.fullmatch(r"Fig\.", words[0]) and re.fullmatch(r"(\d+|G)(\.\d+)?", words[1]), caption
+        assert re.fullmatch(r"Fig\.", words[0]), caption
+        assert re.fullmatch(r"(\d+|G)(\.\d+)?", words[1]), caption
         # the number and the caption's first words, as printed (a caption may break a page)
         if _flat(" ".join(words[:8])) not in whole:
             missing.append(" ".join(words[:8]))
