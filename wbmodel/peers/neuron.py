@@ -7,9 +7,11 @@ tight tolerance; spikes are upward crossings of 0 mV located by NEURON's own thr
 detection. The networks start from wbmodel's draws (``initial_state``): the same drives
 and initial potentials, each cell with h and n at their steady state. From a shell::
 
-    python -m wbmodel.peers.neuron fi           # f–I at 0.5, 1, 2, 5 µA/cm² (JSON line)
+    # f–I at 0.5, 1, 2, 5 µA/cm² (a JSON line); the rheobase; the paper's
+    # Fig. 3A network, seed 0 (spike times and cells)
+    python -m wbmodel.peers.neuron fi
     python -m wbmodel.peers.neuron rheobase
-    python -m wbmodel.peers.neuron network A 0  # Fig. 3A, seed 0: spike times and cells
+    python -m wbmodel.peers.neuron network A 0
 
 NEURON (``pip install neuron``, pinned in requirements.txt) and a C compiler are needed;
 the mechanisms are compiled once (``nrnivmodl``) into wbmodel's cache
