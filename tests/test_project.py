@@ -150,4 +150,22 @@ def test_no_constants_doc_is_read_as_its_type():
                 parsed = str(NumpyDocstring(block, Config(), what="data", name="wbmodel.X"))
                 if ":type:" in parsed:
                     read_as_type.append(f"{path.relative_to(ROOT)}:{i + 1}: {block[0]}")
+    # and the properties, whose docstrings napoleon reads the same way
+    import inspect
+    import pkgutil
+
+    for info in pkgutil.walk_packages(wbmodel.__path__, "wbmodel."):
+        if info.name.startswith(("wbmodel.peers", "wbmodel.__main__")):
+            continue
+        module = __import__(info.name, fromlist=["_"])
+        for cls_name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != info.name:
+                continue
+            for name, member in vars(cls).items():
+                if isinstance(member, property) and member.__doc__:
+                    first = inspect.cleandoc(member.__doc__).splitlines()[:1]
+                    parsed = str(NumpyDocstring(first, Config(), what="property",
+                                                name=f"{cls_name}.{name}"))
+                    if ":type:" in parsed:
+                        read_as_type.append(f"{info.name}.{cls_name}.{name}: {first[0]}")
     assert not read_as_type, read_as_type

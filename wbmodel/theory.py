@@ -387,7 +387,7 @@ class Floquet(NamedTuple):
 
     @property
     def largest_transverse(self) -> float:
-        """The largest modulus of the transverse multipliers (< 1: synchrony is stable)."""
+        """The largest modulus of the transverse multipliers; below 1, synchrony is stable."""
         return float(np.abs(self.transverse[0]))
 
     @property
