@@ -137,23 +137,24 @@ def test_no_constants_doc_is_read_as_its_type():
     holds a colon, so the API page showed "Type: The quantity fields of WBParams" and a
     description starting mid-sentence (UNITS, RANGES, PRESETS, FIG3). Every such comment,
     run through napoleon as the API page's build runs it, keeps its words as text."""
+    import inspect
+    import pkgutil
+
     from sphinx.ext.napoleon import Config
     from sphinx.ext.napoleon.docstring import NumpyDocstring
+
+    def as_type(first_line, what, name):
+        return ":type:" in str(NumpyDocstring([first_line], Config(), what=what, name=name))
 
     read_as_type = []
     for path in sorted((ROOT / "wbmodel").rglob("*.py")):
         lines = path.read_text(encoding="utf-8").splitlines()
         for i, line in enumerate(lines):
             if line.lstrip().startswith("#:") and not lines[i - 1].lstrip().startswith("#:"):
-                block = [x.split("#:", 1)[1].strip() for x in lines[i:]
-                         if x.lstrip().startswith("#:")][:1] or [""]
-                parsed = str(NumpyDocstring(block, Config(), what="data", name="wbmodel.X"))
-                if ":type:" in parsed:
-                    read_as_type.append(f"{path.relative_to(ROOT)}:{i + 1}: {block[0]}")
+                first = line.split("#:", 1)[1].strip()
+                if as_type(first, "data", "wbmodel.X"):
+                    read_as_type.append(f"{path.relative_to(ROOT)}:{i + 1}: {first}")
     # and the properties, whose docstrings napoleon reads the same way
-    import inspect
-    import pkgutil
-
     for info in pkgutil.walk_packages(wbmodel.__path__, "wbmodel."):
         if info.name.startswith(("wbmodel.peers", "wbmodel.__main__")):
             continue
@@ -163,9 +164,7 @@ def test_no_constants_doc_is_read_as_its_type():
                 continue
             for name, member in vars(cls).items():
                 if isinstance(member, property) and member.__doc__:
-                    first = inspect.cleandoc(member.__doc__).splitlines()[:1]
-                    parsed = str(NumpyDocstring(first, Config(), what="property",
-                                                name=f"{cls_name}.{name}"))
-                    if ":type:" in parsed:
-                        read_as_type.append(f"{info.name}.{cls_name}.{name}: {first[0]}")
+                    first = inspect.cleandoc(member.__doc__).splitlines()[0]
+                    if as_type(first, "property", f"{cls_name}.{name}"):
+                        read_as_type.append(f"{info.name}.{cls_name}.{name}: {first}")
     assert not read_as_type, read_as_type
