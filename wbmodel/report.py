@@ -8,18 +8,26 @@ reader.
 from __future__ import annotations
 
 import html
+import numbers
 from dataclasses import dataclass
 
 import brainunit as u
 import numpy as np
 
 __all__ = ["Claim", "ClaimsTable", "claims_table", "fmt", "fmt_quantity", "fmt_list",
-           "VERDICTS", "HEADERS"]
+           "VERDICTS", "HEADERS", "PAPER_CLAIMS"]
 
 #: The verdict of a claim as a mark and a word. U+2713 and U+2717 are in every common
 #: system font (unlike the emoji ✅/❌, which need a colour-emoji font), and the word
 #: carries the verdict where even they are missing.
 VERDICTS = {True: "✓ yes", False: "✗ no"}
+
+#: How many claims the paper makes, numbered 1 to 6 as the book's introduction numbers
+#: them; a row of a chapter's table names the one it tests (``Claim(claim=3)``).
+PAPER_CLAIMS = 6
+
+#: The number of the paper's claims in words, for the verdict's sentence.
+_PAPER_CLAIMS_WORD = "six"
 
 
 def fmt(x, digits: int = 2) -> str:
@@ -47,19 +55,39 @@ def fmt_list(xs, digits: int = 0, sep: str = ", ") -> str:
 class Claim:
     """One row: the paper's statement, our measured number (as text) and the verdict.
 
+    ``claim`` is the number (1 to :data:`~wbmodel.report.PAPER_CLAIMS`) of the paper's
+    claim that the row tests, as the introduction numbers them; a row of the paper
+    (``check=False``) in a chapter's closing table must name it. The report groups the
+    rows by it: a claim holds when every row that names it holds.
+
     ``check`` marks a row that is our own check rather than a claim of the paper (the
     model as code, the numerics, the wiring question, a repeat of another chapter's
-    claim): the table labels it "our check", and the report counts it apart.
+    claim): the table labels it "our check" ("our check · claim 3" where it names the
+    claim it bears on), and the report counts it apart.
     """
 
     paper: str
     measured: str
     holds: bool
     check: bool = False
+    claim: int | None = None
+
+    def __post_init__(self):
+        n = self.claim
+        if n is not None and (isinstance(n, bool) or not isinstance(n, numbers.Integral)
+                              or not 1 <= n <= PAPER_CLAIMS):
+            raise ValueError(f"claim={n!r} for {self.paper!r}: the paper's claims are "
+                             f"numbered 1 to {PAPER_CLAIMS}, as the introduction lists them")
 
 
 #: The columns of a chapter's closing table.
 HEADERS = ("paper says", "we measure", "holds?")
+
+
+def _and(items) -> str:
+    """Items as a list in prose: "2", "2 and 3", "1, 3 and 5"."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _mid_sentence(text: str) -> str:
@@ -90,6 +118,13 @@ class ClaimsTable:
         self.headers = tuple(headers)
         if len(self.headers) != 3:
             raise ValueError(f"a claims table has three columns, got {self.headers}")
+        # a table of another kind (a comparison's yes/no) judges none of the paper's claims
+        unnamed = [c.paper for c in self.claims if not c.check and c.claim is None]
+        if self.headers == HEADERS and unnamed:
+            raise ValueError(
+                "a row of the paper's names the claim it tests (Claim(..., claim=n), n = "
+                f"1 to {PAPER_CLAIMS} as the introduction numbers the paper's claims) or "
+                f"is marked as our own check (check=True); these do neither: {unnamed}")
 
     def __len__(self) -> int:
         return len(self.claims)
@@ -102,23 +137,42 @@ class ClaimsTable:
     def verdict(self) -> str:
         """One line for the chapter's opening: the paper's claims that hold, then ours.
 
+        It counts the paper's claims, not rows: a claim holds here when every row that
+        names it holds. Our own checks (``check=True``) are counted after them.
+
         Examples
         --------
-        "all 6 of the paper's claims checked here hold", or "2 of 3 of the paper's
-        claims checked here hold (not: …); our own check passes".
+        "the paper's claims 2 and 3 hold; our own check passes", "the paper's claim 4
+        holds; claim 3 does not (<the failing row>)", "none of the paper's six claims is
+        judged here; all 5 of our own checks pass".
         """
-        paper = [c for c in self.claims if not c.check]
+        rows = {}
+        for c in self.claims:
+            if not c.check and c.claim is not None:
+                rows.setdefault(c.claim, []).append(c)
+        held = sorted(n for n, rs in rows.items() if all(c.holds for c in rs))
+        failed = sorted(n for n, rs in rows.items() if not all(c.holds for c in rs))
+
+        def why(n):  # the claim's failing rows, as they read inside the sentence
+            return "; ".join(_mid_sentence(c.paper) for c in rows[n] if not c.holds)
+
+        parts = []
+        if held:
+            parts.append(f"the paper's claim {held[0]} holds" if len(held) == 1
+                         else f"the paper's claims {_and(held)} hold")
+        if failed:
+            # "claim 3 does not (why)", "claims 3 (why) and 4 (why) do not"
+            if len(failed) == 1:
+                which, verb = f"claim {failed[0]}", "does not"
+                reason = f" ({why(failed[0])})"
+            else:
+                which = "claims " + _and(f"{n} ({why(n)})" for n in failed)
+                verb, reason = "do not", ""
+            parts.append(f"{which} {verb}{reason}" if held
+                         else f"the paper's {which} {verb} hold{reason}")
+        text = "; ".join(parts) or \
+            f"none of the paper's {_PAPER_CLAIMS_WORD} claims is judged here"
         ours = [c for c in self.claims if c.check]
-        held = sum(c.holds for c in paper)
-        if len(paper) == 1 and held == 1:
-            text = "the paper's claim checked here holds"
-        elif paper and held == len(paper):
-            text = f"all {len(paper)} of the paper's claims checked here hold"
-        else:
-            text = f"{held} of {len(paper)} of the paper's claims checked here hold"
-            failing = [_mid_sentence(c.paper) for c in paper if not c.holds]
-            if failing:
-                text += " (not: " + "; ".join(failing) + ")"
         if ours:
             n, passed = len(ours), sum(c.holds for c in ours)
             if passed == n:
@@ -139,7 +193,7 @@ class ClaimsTable:
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<tr><td>{_paper_html(c)}</td><td>{html.escape(c.measured)}</td>"
-            f'<td class="{_verdict_class(c)}">{VERDICTS[c.holds]}</td></tr>'
+            f"<td {_verdict_attrs(c)}>{VERDICTS[c.holds]}</td></tr>"
             for c in self.claims)
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.headers)
         # a table of another kind: its ✓/✗ is a yes or no, not a good or bad (wb.css)
@@ -169,12 +223,26 @@ class ClaimsTable:
 CHECK_LABEL = "our check"
 
 
+def _label(c: Claim) -> str:
+    """The row's kind, as its first cell names it.
+
+    "claim 3", "our check", "our check · claim 3", or nothing (a row of a table of
+    another kind).
+    """
+    claim = f"claim {c.claim}" if c.claim is not None else ""
+    if c.check:
+        return f"{CHECK_LABEL} · {claim}" if claim else CHECK_LABEL
+    return claim
+
+
 def _paper_text(c: Claim) -> str:
-    return f"[{CHECK_LABEL}] {c.paper}" if c.check else c.paper
+    label = _label(c)
+    return f"[{label}] {c.paper}" if label else c.paper
 
 
 def _paper_html(c: Claim) -> str:
-    label = f'<span class="wb-kind">{CHECK_LABEL}</span> ' if c.check else ""
+    label = _label(c)
+    label = f'<span class="wb-kind">{html.escape(label)}</span> ' if label else ""
     return label + html.escape(c.paper)
 
 
@@ -184,6 +252,15 @@ def _verdict_class(c: Claim) -> str:
     The report's count tells the paper's claims from our checks by wb-check.
     """
     return f"wb-verdict wb-{'yes' if c.holds else 'no'}" + (" wb-check" if c.check else "")
+
+
+def _verdict_attrs(c: Claim) -> str:
+    """The verdict's attributes: its classes and, where the row names one, its claim.
+
+    ``data-claim`` is the number by which the report and the tests group the rows.
+    """
+    attrs = f'class="{_verdict_class(c)}"'
+    return attrs + (f' data-claim="{c.claim}"' if c.claim is not None else "")
 
 
 def claims_table(claims, key: str | None = None, headers=HEADERS) -> ClaimsTable:
@@ -228,4 +305,4 @@ def _glue(key: str, table: ClaimsTable) -> None:
         glue(f"{key}-{i}-paper", HTML(_paper_html(c)), display=False)
         glue(f"{key}-{i}-measured", HTML(html.escape(c.measured)), display=False)
         glue(f"{key}-{i}-verdict", HTML(
-            f'<span class="{_verdict_class(c)}">{VERDICTS[c.holds]}</span>'), display=False)
+            f"<span {_verdict_attrs(c)}>{VERDICTS[c.holds]}</span>"), display=False)
