@@ -13,6 +13,8 @@ from pathlib import Path
 import project_tools
 import pytest
 
+import wbmodel.report as wb_report
+
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 #: Every notebook of the book, and the numbered chapters among them (the paper's claims,
@@ -196,6 +198,111 @@ def test_the_report_has_one_row_per_claim_of_every_chapter():
             assert len(re.findall(rf"{key}-\d+-{part}`", report)) == n
         section = report.split(f"{{doc}}`{path.stem}`")[1].split("\n## ")[0]
         assert section.count(f"{key}-") == 3 * n, f"{path.name}'s rows sit under its heading"
+
+
+
+def _report_summary():
+    """The report's extension (book/_ext/report_summary.py), imported as the build does."""
+    sys.path.insert(0, str(BOOK / "_ext"))
+    try:
+        import report_summary
+    finally:
+        sys.path.remove(str(BOOK / "_ext"))
+    return report_summary
+
+
+def _verdict(holds, claim=None, check=False):
+    return wb_report._verdict_attrs(wb_report.Claim("x", "y", holds, check=check, claim=claim))
+
+
+def test_the_report_counts_the_papers_claims_not_rows():
+    """A claim holds when every row that names it, in every chapter, holds; our checks
+    are counted apart; rows of one claim that disagree are found."""
+    rs = _report_summary()
+    pasted = [("Ch 1", f"<span {_verdict(True, 1)}>✓ yes</span>"),
+              ("Ch 1", f"<span {_verdict(True, 3)}>✓ yes</span>"),
+              ("Ch 1", f"<span {_verdict(True, 1, check=True)}>✓ yes</span>"),
+              ("Ch 1", '<span class="wb-kind">claim 1</span> text'),  # not a verdict
+              ("Ch 3", f"<span {_verdict(True, 3)}>✓ yes</span>"),
+              ("Ch 3", f"<span {_verdict(False, check=True)}>✗ no</span>"),
+              ("Ch 4", f"<span {_verdict(True, 4)}>✓ yes</span>"),
+              ("Ch 9", f"<span {_verdict(False, 3)}>✗ no</span>"),
+              ("Ch 9", f"<span {_verdict(True, 2)}>✓ yes</span>")]
+    t = rs.tally(pasted)
+    assert {n: t.holds(n) for n in range(1, 7)} == {
+        1: True, 2: True, 3: False, 4: True, 5: None, 6: None}
+    assert t.sections(3) == ["Ch 1", "Ch 3", "Ch 9"]
+    assert t.conflicts() == {3: (["Ch 1", "Ch 3"], ["Ch 9"])}
+    assert t.headline() == ("3 of the paper's 6 claims hold. Not holding: claim 3 (in Ch 9)."
+                            " Not judged: claims 5, 6.")
+    assert t.checks_line() == "1 of 2 of our own checks pass. Not holding: 1 in Ch 3."
+    assert not t.unnamed
+    # every claim judged and holding; a paper's row without its number is found
+    full = rs.tally([(f"Ch {n}", f"<span {_verdict(True, n)}>") for n in range(1, 7)]
+                    + [("Ch 9", '<span class="wb-verdict wb-yes">')])
+    assert full.headline() == "6 of the paper's 6 claims hold."
+    assert not full.conflicts() and full.unnamed == ["Ch 9"]
+
+
+REPORT_PAGE = """Report
+======
+
+.. claims-summary::
+
+Cell
+----
+
+.. raw:: html
+
+   <span {cell}>✓ yes</span>
+
+.. raw:: html
+
+   <span {check}>✓ yes</span>
+
+Stability
+---------
+
+.. raw:: html
+
+   <span {stability}>✗ no</span>
+"""
+
+
+@pytest.mark.parametrize("agree", [True, False], ids=["agree", "disagree"])
+def test_the_report_warns_where_rows_of_one_claim_disagree(tmp_path, agree):
+    """Built by Sphinx with the extension: the headline, our checks' line and the list of
+    claims; and, where two rows of claim 3 disagree, a warning that names the claim and
+    the sections (the book builds with -W, so it fails)."""
+    import io
+
+    from sphinx.application import Sphinx
+
+    (tmp_path / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(BOOK / '_ext')!r})\n"
+        "extensions = ['report_summary']\n", encoding="utf-8")
+    (tmp_path / "index.rst").write_text(REPORT_PAGE.format(
+        cell=_verdict(True, 3), check=_verdict(True, 3, check=True),
+        stability=_verdict(agree, 3).replace("wb-yes", "wb-yes" if agree else "wb-no"),
+    ).replace("✗ no", "✓ yes" if agree else "✗ no"), encoding="utf-8")
+    warnings = io.StringIO()
+    app = Sphinx(str(tmp_path), str(tmp_path), str(tmp_path / "html"),
+                 str(tmp_path / "doctrees"), "html", status=None, warning=warnings,
+                 freshenv=True)
+    app.build()
+    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    if agree:
+        assert "claim 3" not in warnings.getvalue(), warnings.getvalue()
+        assert "1 of the paper's 6 claims holds. Not judged: claims 1, 2, 4, 5, 6." in text
+        assert "Claim 3: ✓ yes, in Cell, Stability." in text
+    else:
+        assert re.search(r"WARNING: the paper's claim 3 both holds \(in Cell\) and does "
+                         r"not \(in Stability\)", warnings.getvalue()), warnings.getvalue()
+        assert "0 of the paper's 6 claims hold. Not holding: claim 3 (in Stability)." in text
+        assert "Claim 3: ✗ no, in Cell, Stability (does not hold there)." in text
+    assert "1 of 1 of our own checks pass." in text
+    assert 'href="#cell"' in page, "the list links to the report's sections"
 
 
 # -- the model on the page: its own code, never a copy ---------------------------------------
