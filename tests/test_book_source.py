@@ -305,6 +305,61 @@ def test_the_report_warns_where_rows_of_one_claim_disagree(tmp_path, agree):
     assert 'href="#cell"' in page, "the list links to the report's sections"
 
 
+#: Claim 4 of the paper is the ratio of the synaptic decay to the oscillation *period*; the
+#: book once stated it as a decay long against the synapse's rise, which the paper does not
+#: say (PAPER.md). No page may say it again.
+NOT_THE_PAPERS = ("compared with the rise", "against the rise", "long compared with the fast rise")
+
+
+def test_every_row_of_the_paper_names_its_claim():
+    """In the chapters' closing tables, every wb.Claim( that is not our own check names
+    the paper's claim it tests (claim=1 to 6, as the introduction numbers them)."""
+    unnamed = []
+    for path in CHAPTERS:
+        code = "\n".join(_src(c) for c in _cells(path) if c["cell_type"] == "code")
+        for call in _claim_calls(code):
+            if re.search(r"\bcheck=True\b", call):
+                assert re.fullmatch(r"[1-6]", _claim_number(call) or "1"), (path.name, call)
+                continue
+            if not re.fullmatch(r"[1-6]", _claim_number(call) or ""):
+                unnamed.append((path.name, call.split("\n")[1].strip()[:60]))
+    assert not unnamed, f"rows of the paper without claim=1..6: {unnamed}"
+
+
+def test_no_page_states_claim_4_as_decay_against_rise():
+    pages = [*NOTEBOOKS, *BOOK.glob("*.md"), ROOT / "README.md"]
+    found = [(p.name, phrase) for p in pages
+             for phrase in NOT_THE_PAPERS
+             if phrase in re.sub(r"\s+", " ", p.read_text(encoding="utf-8").replace(
+                 '\\n",\n    "', " "))]
+    assert not found, found
+
+
+def _claim_calls(code: str) -> list:
+    """The text of every ``wb.Claim(...)`` call in ``code``, parentheses balanced."""
+    calls = []
+    for m in re.finditer(r"wb\.Claim\(", code):
+        depth, k = 0, m.end() - 1
+        while True:
+            depth += {"(": 1, ")": -1}.get(code[k], 0)
+            k += 1
+            if depth == 0:
+                break
+        calls.append(code[m.start():k])
+    return calls
+
+
+def _claim_number(call: str) -> str | None:
+    m = re.search(r"\bclaim=(\w+)", call)
+    return m.group(1) if m else None
+
+
+def test_the_claim_calls_are_read_whole():
+    code = 'wb.Claim(\n    "a (b)",\n    f"{x(1)}",\n    y > 0,\n    claim=3,\n)\nz = 1'
+    assert _claim_calls(code) == [code[:-6]]
+    assert _claim_number(_claim_calls(code)[0]) == "3"
+
+
 # -- the model on the page: its own code, never a copy ---------------------------------------
 
 #: The modules whose code the book shows, and the names they define.
