@@ -15,12 +15,29 @@ from chromium import PAGES, Page
 from test_book_source import CHAPTERS as CHAPTER_FILES
 from test_book_source import NOTEBOOKS, toc_pages
 
-from wbmodel.report import CHECK_LABEL
+import wbmodel as wb
+from wbmodel.report import CHECK_LABEL, PAPER_CLAIMS, VERDICTS
 
 # the paper's claims, in the report: in the book's (the toc's) order
 CHAPTERS = [n for n in toc_pages() if n in {p.stem for p in CHAPTER_FILES}]
 NOTEBOOK_PAGES = [p.stem for p in NOTEBOOKS]  # every page with a closing table
 VERDICT = re.compile(r"^(✓ yes|✗ no)$")
+#: A closing table's rows as the page shows them, each as the Claim it was made from: the
+#: label of its first cell ("claim 3", "our check", "our check · claim 3"), its text and its
+#: verdict, whose data-claim names the paper's claim.
+TABLE_ROWS = """() => Array.from(document.querySelectorAll('table.wb-claims tbody tr'), tr => {
+    const label = tr.cells[0].querySelector('.wb-kind');
+    const kind = label ? label.innerText.trim() : '';
+    return {kind: kind, paper: tr.cells[0].innerText.trim().slice(kind.length).trim(),
+            measured: tr.cells[1].innerText.trim(), verdict: tr.cells[2].innerText.trim(),
+            claim: tr.cells[2].dataset.claim || null}; })"""
+
+
+def _as_claims(rows) -> list:
+    """The rows of :data:`TABLE_ROWS` as ``wb.Claim``s."""
+    return [wb.Claim(r["paper"], r["measured"], r["verdict"].startswith("✓"),
+                     check=r["kind"].startswith(CHECK_LABEL),
+                     claim=int(r["claim"]) if r["claim"] else None) for r in rows]
 
 
 def _claims(chapter: str, checks: bool = False) -> int:
@@ -93,7 +110,10 @@ def test_each_chapter_opens_with_its_answer(pages, name):
     assert where["claim"] is not None and where["verdict"] is not None, where
     assert max(where["claim"], where["verdict"], where["figure"]) < 1800, where
     said = where["verdict_text"].replace("\u2019", "'")  # the typographic apostrophe
-    assert re.search(r"the paper's claims? checked here holds?", said), where
+    # the verdict counts the paper's claims of the chapter's own table, then our checks
+    table = wb.claims_table(_as_claims(page.evaluate(TABLE_ROWS)))
+    assert table.verdict() in " ".join(said.split()), (table.verdict(), where)
+    assert re.search(r"the paper's claims? \d|none of the paper's six claims", said), where
     assert "the paper's Fig." in said or "stands for the paper's" in said, where
 
 
@@ -177,8 +197,12 @@ def test_the_report_holds_every_claim_of_every_chapter(pages):
     sections = p.evaluate("""() => Array.from(document.querySelectorAll('article section section'))
         .filter(s => s.querySelector('table.wb-report')).map(s => ({
             link: (s.querySelector('p a') || {}).href || '',
+            title: s.querySelector('h2').childNodes[0].textContent.trim(),
             rows: Array.from(s.querySelectorAll('table.wb-report tbody tr'),
-                             tr => Array.from(tr.cells, td => td.innerText.trim()))}))""")
+                             tr => Array.from(tr.cells, td => td.innerText.trim())),
+            claims: Array.from(s.querySelectorAll('table.wb-report tbody tr'),
+                               tr => (tr.querySelector('[data-claim]') || {dataset: {}})
+                                     .dataset.claim || null)}))""")
     assert [s["link"].rsplit("/", 1)[-1] for s in sections] == \
         [f"{c}.html" for c in CHAPTERS], "one section per chapter, in the book's order"
     total = 0
@@ -190,20 +214,59 @@ def test_the_report_holds_every_claim_of_every_chapter(pages):
         total += len(theirs)
     assert total == sum(_claims(c) for c in CHAPTERS) >= 30
     assert all(VERDICT.match(r[2]) for s in sections for r in s["rows"])
-    # the headline counts the paper's claims; our own checks (labelled so) come second
-    rows = [r for s in sections for r in s["rows"]]
-    ours = [r for r in rows if r[0].startswith(CHECK_LABEL)]
-    paper = [r for r in rows if not r[0].startswith(CHECK_LABEL)]
-    assert ours and len(paper) >= 30, (len(ours), len(paper))
+    # the headline counts the paper's six claims (a claim holds when every row naming it
+    # holds, in every chapter); our own checks (labelled so) come second, never added
+    rows = [(s["title"], r, n) for s in sections for r, n in zip(s["rows"], s["claims"],
+                                                                  strict=True)]
+    ours = [r for _, r, _ in rows if r[0].startswith(CHECK_LABEL)]
+    paper = [(t, r, n) for t, r, n in rows if not r[0].startswith(CHECK_LABEL)]
+    assert ours and len(paper) >= 20, (len(ours), len(paper))
     assert len(ours) == sum(_claims(c, checks=True) for c in CHAPTERS)
+    by_claim = {}
+    for title, r, n in paper:
+        assert n and re.match(rf"claim {n}\b", r[0]), ("a row of the paper's names its claim", r)
+        by_claim.setdefault(int(n), []).append((title, r[2].startswith("✓")))
+    assert sorted(by_claim) == list(range(1, PAPER_CLAIMS + 1)), "every claim is judged"
+    holds = {n: all(h for _, h in v) for n, v in by_claim.items()}
     first, second = p.locator(".wb-report-count").all_inner_texts()
-    held = sum(r[2].startswith("✓") for r in paper)
-    assert first.startswith(f"{held} of {len(paper)} of the paper's claims hold"), first
-    # and where they are not: "Not holding: 2 in <chapter>"
-    assert (held == len(paper)) == ("Not holding" not in first), first
-    assert held == len(paper) or re.search(r"Not holding: \d+ in \w", first), first
+    held = sum(holds.values())
+    assert first.startswith(f"{held} of the paper's {PAPER_CLAIMS} claims hold"), first
+    # and which do not, and where: "Not holding: claim 3 (in <chapter>)"
+    assert (held == PAPER_CLAIMS) == ("Not holding" not in first), first
+    for n, ok in holds.items():
+        assert ok or re.search(rf"claim {n} \(in \w", first), (n, first)
     passed = sum(r[2].startswith("✓") for r in ours)
     assert second.startswith(f"{passed} of {len(ours)} of our own checks pass"), second
+    assert "claim" not in second, "the second line counts our checks alone"
+    # the list of the six claims: each with its verdict and the sections of its rows
+    listed = p.locator(".wb-report-claims li").all_inner_texts()
+    assert len(listed) == PAPER_CLAIMS, listed
+    for n, item in enumerate(listed, start=1):
+        assert item.startswith(f"Claim {n}: {VERDICTS[holds[n]]}, in "), item
+        for title in dict.fromkeys(t for t, _ in by_claim[n]):
+            assert title in item, (n, title, item)
+
+
+def test_each_claim_has_one_verdict_across_the_book():
+    """Every verdict of a paper's row names its claim (data-claim): on every page of the
+    built book, the rows of one claim hold or fail together (our own checks, which may
+    name a claim, are counted apart and left out)."""
+    from chromium import HTML
+
+    built = sorted((HTML / "book").glob("*.html"))
+    if not built:
+        pytest.skip("the book is not built (make book)")
+    verdict = re.compile(r'<[a-z]+ class="wb-verdict wb-(yes|no)( wb-check)?" '
+                         r'data-claim="(\d+)"')
+    found = {}
+    for page in built:
+        for yes, check, n in verdict.findall(page.read_text(encoding="utf-8")):
+            if not check:
+                found.setdefault(int(n), {}).setdefault(yes == "yes", set()).add(page.stem)
+    assert sorted(found) == list(range(1, PAPER_CLAIMS + 1)), sorted(found)
+    both = {n: {("holds" if k else "fails"): sorted(v) for k, v in by.items()}
+            for n, by in found.items() if len(by) > 1}
+    assert not both, f"claims that both hold and fail: {both}"
 
 
 @pytest.mark.parametrize("name", PAGES)
