@@ -205,3 +205,68 @@ def test_a_scan_continues_along_its_points_and_a_threshold_is_bracketed():
         theory.threshold(lambda e: FIG3A.replace(E_syn=e * u.mV), -80.0, -70.0)
     with pytest.raises(theory.NoPeriodicOrbit, match="point 1"):
         theory.scan([FIG3A, FIG3A.replace(I_app=0.0 * UA)])
+
+
+# -- the two-cluster state and the weak-coupling limit ----------------------------------------
+
+@pytest.fixture(scope="module")
+def clusters_3c():
+    return theory.two_cluster_orbit(FIG3C.replace(n_cells=10))
+
+
+def test_two_clusters_take_turns_half_a_period_apart(clusters_3c):
+    o = clusters_3c
+    half = o.t.size // 2
+    np.testing.assert_allclose(o.V_B.to_decimal(u.mV), np.roll(o.V_A.to_decimal(u.mV), half),
+                               atol=1e-6)
+    assert abs(o.V_A[0].to_decimal(u.mV)) < 1e-6, "phase 0 is A's upward crossing of 0 mV"
+    assert o.frequency.to_decimal(u.Hz) == pytest.approx(2e3 / o.period.to_decimal(u.ms))
+    # one full period of the two-cell system returns to its start (SciPy on its own)
+    system = theory._TwoClusters(theory._Model.of(o.params), o.n_cells)
+    T = float(o.period.to_decimal(u.ms))
+    end = solve_ivp(system.rhs, (0.0, T), o.y0, method="DOP853", rtol=1e-11,
+                    atol=1e-12).y[:, -1]
+    np.testing.assert_allclose(end, o.y0, atol=1e-5)
+    assert abs(o.between[0] - 1.0) < 1e-6, "the trivial multiplier comes first"
+    assert o.within.shape == (4,) and o.between.shape == (8,)
+
+
+def test_the_two_cluster_period_is_what_simulate_settles_into(clusters_3c):
+    """Ten cells of Fig. 3C from seed 1 end in two clusters of five: their period is the
+    orbit's (within 0.05 %), a longer period than synchrony's."""
+    r = wb.simulate(clusters_3c.params, duration=2000 * u.ms, seed=1, dt=0.02 * u.ms)
+    c = wb.analysis.clusters(r, start=1500 * u.ms)
+    assert c.sizes == (5, 5), c
+    T = float(clusters_3c.period.to_decimal(u.ms))
+    assert float(c.period.to_decimal(u.ms)) == pytest.approx(T, rel=5e-4)
+    sync = theory.synchronous_orbit(clusters_3c.params)
+    assert T > 1.1 * float(sync.period.to_decimal(u.ms))
+
+
+def test_the_two_cluster_state_is_stable_at_fig3c_and_not_at_fig3a(clusters_3c):
+    assert clusters_3c.stable and clusters_3c.largest_between < 1
+    a = theory.two_cluster_orbit(FIG3A.replace(n_cells=10))
+    assert not a.stable and a.largest_between > 1, a.between
+    assert theory.two_cluster_orbit(FIG3C.replace(n_cells=2)).within.size == 0
+    with pytest.raises(ValueError, match="even"):
+        theory.two_cluster_orbit(FIG3C.replace(n_cells=9))
+
+
+def test_the_exact_pair_multiplier_tends_to_the_phase_model_as_the_coupling_weakens():
+    """μ of a pair against exp(−2 T H′(0)): they meet as g_syn → 0, and part at the
+    paper's g_syn."""
+    gaps = []
+    for g in (0.001, 0.003):
+        q = FIG3A.replace(n_cells=2, g_syn=g * MS)
+        w = theory.weak_coupling(q)
+        mu = theory.floquet(q).transverse[0]
+        assert abs(mu.imag) < 1e-12 and w.H_prime > 0
+        gaps.append(abs((1 - mu.real) / (1 - w.multiplier) - 1))
+    # the relative gap in 1 − μ is small and shrinks in proportion to g_syn (first order)
+    assert gaps[0] < 0.03 and 2.0 < gaps[1] / gaps[0] < 4.0, gaps
+    paper = FIG3A.replace(n_cells=2)
+    assert theory.floquet(paper).transverse[0].real < 0 < theory.weak_coupling(paper).multiplier
+    # H′(0) is linear in g_syn; the part below E_syn exists only where the trough dips below
+    w1, w2 = (theory.weak_coupling(FIG3C.replace(g_syn=g * MS)) for g in (0.05, 0.1))
+    assert w2.H_prime == pytest.approx(2 * w1.H_prime, rel=1e-9)
+    assert w2.H_prime_below < 0 and theory.weak_coupling(FIG3A).H_prime_below == 0

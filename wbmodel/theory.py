@@ -41,7 +41,8 @@ from . import reference
 from .params import WBParams
 
 __all__ = ["synchronous_orbit", "floquet", "prc", "scan", "threshold", "perturbation_growth",
-           "transverse_factor", "SynchronousOrbit", "Floquet", "PRC", "Scan", "TheoryError",
+           "transverse_factor", "weak_coupling", "two_cluster_orbit", "SynchronousOrbit",
+           "Floquet", "PRC", "Scan", "WeakCoupling", "TwoClusterOrbit", "TheoryError",
            "SolverError", "NoPeriodicOrbit", "RTOL", "ATOL"]
 
 #: Relative and absolute tolerances of every integration here (DOP853).
@@ -116,24 +117,30 @@ class _Model:
         return (m, dm, ah, bh, an, bn, -ah / 20.0, 0.1 * bh * (1.0 - bh), -0.01 * dgn,
                 -bn / 80.0, F, 0.5 * F * (1.0 - F))
 
-    def _f(self, V, h, n, s, m, ah, bh, an, bn, F):
+    def _f(self, V, h, n, s, m, ah, bh, an, bn, F, s_in):
         return (
             (-self.g_Na * m**3 * h * (V - self.E_Na) - self.g_K * n**4 * (V - self.E_K)
-             - self.g_L * (V - self.E_L) - self.g_syn * s * (V - self.E_syn) + self.I)
+             - self.g_L * (V - self.E_L) - self.g_syn * s_in * (V - self.E_syn) + self.I)
             / self.C,
             self.phi * (ah * (1.0 - h) - bh * h),
             self.phi * (an * (1.0 - n) - bn * n),
             self.alpha * F * (1.0 - s) - self.beta * s,
         )
 
-    def terms(self, V, h, n, s):
-        """The right-hand side (4 values) and its Jacobian (4 × 4) at one state."""
+    def terms(self, V, h, n, s, s_in=None):
+        """The right-hand side (4 values) and its Jacobian (4 × 4) at one state.
+
+        ``s_in`` is the gate whose conductance g_syn·s_in the cell receives (default: its
+        own s, the self-inhibiting cell of the synchronous state). The Jacobian's entry
+        [0, 3] is then ∂V̇/∂s_in, the coupling entry; ∂ṡ/∂s is in [3, 3].
+        """
+        s_in = s if s_in is None else s_in
         m, dm, ah, bh, an, bn, dah, dbh, dan, dbn, F, dF = self._gates(V)
-        f = self._f(V, h, n, s, m, ah, bh, an, bn, F)
+        f = self._f(V, h, n, s, m, ah, bh, an, bn, F, s_in)
         iC, phi, m3 = 1.0 / self.C, self.phi, m**3
         J = np.empty((4, 4))
         J[0] = ((-self.g_Na * (3.0 * m * m * dm * h * (V - self.E_Na) + m3 * h)
-                 - self.g_K * n**4 - self.g_L - self.g_syn * s) * iC,
+                 - self.g_K * n**4 - self.g_L - self.g_syn * s_in) * iC,
                 -self.g_Na * m3 * (V - self.E_Na) * iC,
                 -4.0 * self.g_K * n**3 * (V - self.E_K) * iC,
                 -self.g_syn * (V - self.E_syn) * iC)
@@ -145,7 +152,7 @@ class _Model:
     def rhs(self, t, y):
         V, h, n, s = y
         m, _, ah, bh, an, bn, _, _, _, _, F, _ = self._gates(V)
-        return self._f(V, h, n, s, m, ah, bh, an, bn, F)
+        return self._f(V, h, n, s, m, ah, bh, an, bn, F, s)
 
     def rhs_variational(self, t, y, kappas):
         """The orbit and one 4 × 4 variational system per coupling factor κ.
@@ -616,6 +623,15 @@ def prc(I_app=1.0 * u.uA / u.cm**2, phi: float = 5.0, samples: int = 400,
     params = WBParams(I_app=I_app, phi=phi, g_syn=0.0 * u.mS / u.cm**2)
     model = _Model.of(params)
     orbit, sol, _ = _orbit(model, params)
+    phase, Z_V, _ = _adjoint(model, orbit, sol, samples, cycles)
+    return PRC(phase=phase, Z=Z_V * (u.ms / u.mV), period=orbit.period)
+
+
+def _adjoint(model: _Model, orbit: SynchronousOrbit, sol, samples: int, cycles: int):
+    """The V component of the adjoint Z on ``samples`` phases, and the orbit's state there.
+
+    Returns (phase, Z_V in ms/mV, states of shape (4, samples)).
+    """
     T = float(orbit.period.to_decimal(u.ms))
 
     def x_of(t):
@@ -635,8 +651,349 @@ def prc(I_app=1.0 * u.uA / u.cm**2, phi: float = 5.0, samples: int = 400,
     norm = np.array([Zs[:, i] @ np.asarray(model.rhs(0.0, xs[:, i])) for i in range(samples)])
     if not np.all(np.isfinite(norm)) or np.min(np.abs(norm)) <= 0:
         raise SolverError("the adjoint lost its normalisation (Z·f = 0)")
-    Z_V = Zs[0] / norm
-    return PRC(phase=phase, Z=Z_V * (u.ms / u.mV), period=T * u.ms)
+    return phase, Zs[0] / norm, xs
+
+
+# -- the weak-coupling limit --------------------------------------------------------------------
+
+class WeakCoupling(NamedTuple):
+    r"""The phase model of the synchronous state in the limit of weak coupling.
+
+    Each cell keeps the lone cell's orbit (g_syn = 0) and its phase θ (ms) obeys
+    θ̇_i = 1 + Σ_j H(θ_j − θ_i)/(N − 1), with
+
+    .. math::
+
+        H(\psi) = \frac{1}{T}\int_0^T Z(t)\,\frac{g_{syn}}{C}\, s(t + \psi)\,
+                  (E_{syn} - V(t))\,dt,
+
+    Z the lone cell's phase response (ms/mV) and s the gate its own spikes drive. A
+    transverse perturbation of synchrony then shrinks by exp(−T H′(0) N/(N − 1)) per
+    cycle: synchrony is stable when H′(0) > 0.
+
+    Attributes
+    ----------
+    H_prime : float
+        H′(0) in 1/ms, with the parameters' g_syn.
+    H_prime_below : float
+        The part of H′(0) from the phases where the lone cell's V lies below E_syn, where
+        the factor (E_syn − V) is positive and the inhibition depolarises (1/ms).
+    multiplier : float
+        The phase model's transverse multiplier for ``params.n_cells`` cells,
+        exp(−T H′(0) N/(N − 1)) (N = 2: exp(−2 T H′(0))).
+    period : Quantity, ms
+        The lone cell's period T.
+    orbit : SynchronousOrbit
+        The lone cell's orbit (g_syn = 0; its s is the gate it drives).
+    """
+
+    H_prime: float
+    H_prime_below: float
+    multiplier: float
+    period: u.Quantity
+    orbit: SynchronousOrbit
+
+
+def weak_coupling(params: WBParams | None = None, samples: int = 4000,
+                  cycles: int = 4) -> WeakCoupling:
+    """H′(0) and the phase model's multiplier for the synchronous state of ``params``.
+
+    The lone cell's orbit (the parameters with g_syn = 0), its adjoint Z by
+    :func:`prc`'s method, and ṡ along that orbit give H′(0) =
+    (1/T)∫ Z(t) (g_syn/C) ṡ(t) (E_syn − V(t)) dt, averaged over ``samples`` evenly
+    spaced phases (exact for a periodic integrand up to its resolution).
+
+    Parameters
+    ----------
+    params : WBParams, optional
+        The network (default: the paper's Fig. 3A); identical cells, all-to-all.
+    samples : int
+        Phases at which the integrand is evaluated.
+    cycles : int
+        Periods of the adjoint integrated backwards before it is read.
+
+    Returns
+    -------
+    WeakCoupling
+
+    Raises
+    ------
+    ValueError, NoPeriodicOrbit, SolverError
+        As :func:`synchronous_orbit` (here for the lone cell).
+    """
+    params = _check_reducible(WBParams() if params is None else params)
+    lone = params.replace(g_syn=0.0 * u.mS / u.cm**2)
+    model = _Model.of(lone)
+    orbit, sol, _ = _orbit(model, lone)
+    _, Z, xs = _adjoint(model, orbit, sol, samples, cycles)
+    d = params.to_dict()
+    V = xs[0]
+    s_dot = np.array([model.rhs(0.0, x)[3] for x in xs.T])
+    integrand = Z * d["g_syn"] / d["C"] * s_dot * (d["E_syn"] - V)
+    H1 = float(integrand.mean())
+    below = float(np.where(V < d["E_syn"], integrand, 0.0).mean())
+    T = float(orbit.period.to_decimal(u.ms))
+    N = params.n_cells
+    return WeakCoupling(H_prime=H1, H_prime_below=below,
+                        multiplier=math.exp(-T * H1 * N / (N - 1)), period=orbit.period,
+                        orbit=orbit)
+
+
+# -- the two-cluster state ----------------------------------------------------------------------
+
+class TwoClusterOrbit(NamedTuple):
+    """The periodic orbit of two equal synchronous clusters that fire in turn.
+
+    N/2 cells (cluster A) fire together, then, half a period later, the other N/2
+    (cluster B). A cell of A receives g_syn/(N − 1)·[(N/2 − 1) s_A + (N/2) s_B], so the
+    state reduces to two cells (8 variables), and B follows A shifted by half a period.
+
+    Attributes
+    ----------
+    period : Quantity, ms
+        A cell's period (each cell fires once per period; the population twice).
+    frequency : Quantity, Hz
+        The population rhythm, 2/period: a volley every half period.
+    trough : Quantity, mV
+        The minimum of V of a cell on this orbit.
+    t : Quantity, ms
+        Times over one period from cluster A's upward crossing of 0 mV.
+    V_A, V_B : Quantity, mV
+        The two clusters' V at ``t``.
+    s_A, s_B : ndarray
+        Their synaptic gates.
+    between : ndarray of complex, shape (8,)
+        The multipliers of the two-cell system (each cluster kept synchronous), over one
+        period: first the trivial 1 (a shift along the orbit, found by its eigenvector),
+        then the others sorted by modulus.
+    within : ndarray of complex, shape (4,)
+        The multipliers of the transverse modes within one cluster (its cells made to
+        differ, the sum over the cluster unchanged), over one period, sorted likewise;
+        the same for both clusters by symmetry. Absent (empty) for N = 2.
+    n_cells : int
+    y0 : ndarray, shape (8,)
+        The state at phase 0 (A's upward crossing of 0 mV).
+    params : WBParams
+    """
+
+    period: u.Quantity
+    frequency: u.Quantity
+    trough: u.Quantity
+    t: u.Quantity
+    V_A: u.Quantity
+    V_B: u.Quantity
+    s_A: np.ndarray
+    s_B: np.ndarray
+    between: np.ndarray
+    within: np.ndarray
+    n_cells: int
+    y0: np.ndarray
+    params: WBParams
+
+    @property
+    def largest_between(self) -> float:
+        """The largest modulus of a multiplier between the clusters, the trivial 1 left out."""
+        return float(np.max(np.abs(self.between[1:])))
+
+    @property
+    def largest_within(self) -> float:
+        """The largest modulus of a multiplier within a cluster (0 for N = 2)."""
+        return float(np.max(np.abs(self.within))) if self.within.size else 0.0
+
+    @property
+    def stable(self) -> bool:
+        """Whether a small perturbation of the two-cluster state decays."""
+        return max(self.largest_between, self.largest_within) < 1.0
+
+
+class _TwoClusters:
+    """The two-cell system of two equal clusters of N/2 cells, with its Jacobian."""
+
+    def __init__(self, model: _Model, n_cells: int):
+        K = n_cells // 2
+        self.model = model
+        self.own, self.other = (K - 1) / (n_cells - 1), K / (n_cells - 1)
+        self.within_factor = transverse_factor(n_cells)
+
+    def _inputs(self, y):
+        return (self.own * y[3] + self.other * y[7], self.own * y[7] + self.other * y[3])
+
+    def rhs(self, t, y):
+        m = self.model
+        a, b = self._inputs(y)
+        out = []
+        for x, s_in in ((y[:4], a), (y[4:], b)):
+            mm, _, ah, bh, an, bn, _, _, _, _, F, _ = m._gates(x[0])
+            out.extend(m._f(*x, mm, ah, bh, an, bn, F, s_in))
+        return out
+
+    def rhs_variational(self, t, Y):
+        """The 8 states, the 8 × 8 variational matrix, and the within-cluster 4 × 4 of A and B."""
+        y = Y[:8]
+        a, b = self._inputs(y)
+        fa, Ja = self.model.terms(*y[:4], s_in=a)
+        fb, Jb = self.model.terms(*y[4:], s_in=b)
+        J = np.zeros((8, 8))
+        J[:4, :4], J[4:, 4:] = Ja, Jb
+        # Ja[0, 3] is ∂V̇_A/∂s_in: it reaches s_A and s_B with their weights
+        J[0, 3], J[0, 7] = self.own * Ja[0, 3], self.other * Ja[0, 3]
+        J[4, 7], J[4, 3] = self.own * Jb[0, 3], self.other * Jb[0, 3]
+        Wa, Wb = Ja.copy(), Jb.copy()
+        Wa[0, 3] *= self.within_factor
+        Wb[0, 3] *= self.within_factor
+        out = np.empty_like(Y)
+        out[:4], out[4:8] = fa, fb
+        out[8:72] = (J @ Y[8:72].reshape(8, 8)).ravel()
+        out[72:88] = (Wa @ Y[72:88].reshape(4, 4)).ravel()
+        out[88:] = (Wb @ Y[88:].reshape(4, 4)).ravel()
+        return out
+
+    def flow(self, y0, tau_max, dense=False):
+        """From y0 to cluster B's upward crossing of 0 mV (at most tau_max ms).
+
+        Returns the dense solution, the time τ of the crossing, y(τ), Φ(τ) (8 × 8), and
+        the within-cluster matrices W_A(τ) and W_B(τ) (4 × 4).
+        """
+        def b_fires(t, Y):
+            return Y[4]
+
+        b_fires.terminal, b_fires.direction = True, 1.0
+        Y0 = np.concatenate([y0, np.eye(8).ravel(), np.eye(4).ravel(), np.eye(4).ravel()])
+        sol = _solve(self.rhs_variational, (0.0, tau_max), Y0, "integrating the two-cluster "
+                     "variational equations", dense_output=dense, events=b_fires)
+        if not sol.t_events[0].size:
+            raise NoPeriodicOrbit(f"cluster B did not fire within {tau_max:.1f} ms")
+        Y = sol.y_events[0][0]
+        return (sol, float(sol.t_events[0][0]), Y[:8], Y[8:72].reshape(8, 8),
+                Y[72:88].reshape(4, 4), Y[88:].reshape(4, 4))
+
+
+# The swap of the two clusters' states (B's orbit is A's, half a period on).
+_SWAP = np.block([[np.zeros((4, 4)), np.eye(4)], [np.eye(4), np.zeros((4, 4))]])
+
+
+def _anti_phase_guess(sync: SynchronousOrbit):
+    """A first guess: cluster A at the synchronous orbit's phase 0, B half a period on.
+
+    No settling run: an unstable two-cluster state would merge into synchrony during one,
+    and the damped Newton of :func:`_shoot_two` converges from here along the Fig. 3 path.
+    """
+    T = float(sync.period.to_decimal(u.ms))
+    half = len(sync.t) // 2
+    y0 = np.concatenate([sync.y0, [float(sync.V[half].to_decimal(u.mV)), sync.h[half],
+                                   sync.n[half], sync.s[half]]])
+    return y0, 0.5 * T
+
+
+def _shoot_two(system: _TwoClusters, y0, tau, tol=1e-10, max_iter=40):
+    """Newton on the half-period map: from A's upward crossing of 0 mV to B's, swapped.
+
+    The map takes y0 (V_A = 0) to the state when B crosses 0 mV upwards, with A and B
+    exchanged; its fixed point is the two-cluster orbit. Timing the map by B's crossing
+    (a Poincaré section) keeps Newton away from the spike's steep flank.
+    """
+    y0 = np.array(y0, float)
+    y0[0] = 0.0
+    step = np.inf
+    for _ in range(max_iter):
+        sol, tau, y_tau, Phi, Wa, Wb = system.flow(y0, 3.0 * tau, dense=True)
+        if step < tol:
+            return y0, tau, sol, Phi, Wa, Wb
+        # the section's projection: a change of state moves B's crossing time
+        f_end = np.asarray(system.rhs(tau, y_tau))
+        DP = (np.eye(8) - np.outer(f_end, np.eye(8)[4]) / f_end[4]) @ Phi
+        r = (_SWAP @ y_tau)[1:] - y0[1:]
+        A = (_SWAP @ DP)[1:, 1:] - np.eye(7)
+        try:
+            dz = np.linalg.solve(A, -r)
+        except np.linalg.LinAlgError as err:
+            raise NoPeriodicOrbit(f"the two-cluster shooting's Jacobian is singular: "
+                                  f"{err}") from None
+        if not np.all(np.isfinite(dz)):
+            raise NoPeriodicOrbit(f"the two-cluster shooting diverged (Newton step {dz})")
+        # damped: at most 5 mV on V_B and 0.1 on a gate per step, from a poor first guess
+        gates = np.delete(np.abs(dz), 3)
+        y0[1:] += dz * min(1.0, 5.0 / max(abs(dz[3]), 1e-300),
+                           0.1 / max(float(gates.max()), 1e-300))
+        if not (0.0 < y0[[1, 2, 3, 5, 6, 7]].min() and y0[[1, 2, 3, 5, 6, 7]].max() < 1.0):
+            raise NoPeriodicOrbit("the two-cluster shooting left the gates' range [0, 1]")
+        step = float(np.max(np.abs(dz)))
+    raise NoPeriodicOrbit(f"the two-cluster shooting did not converge in {max_iter} Newton "
+                          f"steps (last step {step:.2e})")
+
+
+def two_cluster_orbit(params: WBParams | None = None, guess=None,
+                      samples: int = 2000) -> TwoClusterOrbit:
+    """The two-cluster state of ``params.n_cells`` cells and its Floquet multipliers.
+
+    Found by shooting over half a period: the state of (A, B) after τ must be (B, A), with
+    the 8 × 8 variational matrix Φ(τ) as Newton's Jacobian. The full period's multipliers
+    between the clusters are the eigenvalues of (PΦ)², P the swap; those within a cluster
+    are the eigenvalues of W_B(τ) W_A(τ), the within-cluster transverse systems of A and B
+    over half a period each (A's second half is B's first).
+
+    Parameters
+    ----------
+    params : WBParams, optional
+        The network (default: the paper's Fig. 3A); identical cells, all-to-all, with an
+        even ``n_cells``.
+    guess : TwoClusterOrbit, optional
+        The two-cluster orbit of a nearby parameter set (continuation); default: the
+        synchronous orbit's states half a period apart.
+    samples : int
+        Points of the returned orbit over one period.
+
+    Returns
+    -------
+    TwoClusterOrbit
+
+    Raises
+    ------
+    ValueError
+        For parameters the reduction does not cover, or an odd ``n_cells``.
+    NoPeriodicOrbit
+        If no two-cluster orbit is found: the shooting diverged, or the orbit found is not
+        one volley of each cluster per period.
+    SolverError
+        If SciPy's integrator fails.
+    """
+    params = _check_reducible(WBParams() if params is None else params)
+    N = params.n_cells
+    if N % 2:
+        raise ValueError(f"two equal clusters need an even n_cells, got {N}")
+    model = _Model.of(params)
+    system = _TwoClusters(model, N)
+    if guess is None:
+        start = _anti_phase_guess(synchronous_orbit(params))
+    else:
+        start = (guess.y0, 0.5 * float(guess.period.to_decimal(u.ms)))
+    y0, tau, sol, Phi, Wa, Wb = _shoot_two(system, *start)
+    t = np.linspace(0.0, tau, max(samples // 2, 2), endpoint=False)
+    half = sol.sol(t)[:8]
+    fine = sol.sol(np.linspace(0.0, tau, max(20 * samples, int(tau / 1e-3))))[:8]
+    # one volley of each cluster per period: the half period ends at B's first crossing
+    # of 0 mV, and A must not cross it again before then
+    if np.count_nonzero((fine[0, :-1] < 0) & (fine[0, 1:] >= 0)):
+        raise NoPeriodicOrbit("the orbit found is not one volley of each cluster per "
+                              "period: a cluster fires twice")
+    # the second half: A follows B's first half
+    V_A = np.concatenate([half[0], half[4]])
+    V_B = np.concatenate([half[4], half[0]])
+    s_A = np.concatenate([half[3], half[7]])
+    s_B = np.concatenate([half[7], half[3]])
+    half_map = _SWAP @ Phi
+    mu, vectors = np.linalg.eig(half_map @ half_map)
+    # the trivial multiplier's eigenvector is the flow's direction at phase 0
+    f0 = np.asarray(system.rhs(0.0, y0))
+    trivial = int(np.argmax(np.abs(f0 @ vectors) / np.linalg.norm(vectors, axis=0)))
+    between = np.concatenate([[mu[trivial]], _sorted(np.delete(mu, trivial))])
+    within = _sorted(np.linalg.eigvals(Wb @ Wa)) if N >= 4 else np.empty(0, complex)
+    trough = float(min(fine[0].min(), fine[4].min()))
+    T = 2.0 * tau
+    return TwoClusterOrbit(
+        period=T * u.ms, frequency=2e3 / T * u.Hz, trough=trough * u.mV,
+        t=np.concatenate([t, t + tau]) * u.ms, V_A=V_A * u.mV, V_B=V_B * u.mV, s_A=s_A,
+        s_B=s_B, between=between, within=within, n_cells=N, y0=y0, params=params)
 
 
 # -- the check against the simulator -----------------------------------------------------------
