@@ -87,7 +87,7 @@ TYPED = {
     "06_sparse.ipynb": {"3 %"},  # Fig. 8C's drive spread, I_σ/I_app
     "07_explore.ipynb": {"8 ×"},  # the map's grid
     "08_numerics.ipynb": {"1 %"},  # the accuracy the step is chosen for
-    "09_stability.ipynb": {"4 ×"},  # the size of the system
+    "09_stability.ipynb": {"4 ×", "κ > 0.9"},  # the system's size; chapter 4's criterion
     "from_the_guide.ipynb": {"99 %"},  # (N − 1)/N
 }
 
