@@ -59,13 +59,23 @@ def pytest_addoption(parser):
     )
 
 
+def hashed_files() -> list[Path]:
+    """What the notebooks' outputs depend on besides their own code: wbmodel (its Python,
+    the page's JavaScript, its data), the book's own modules (``book/seed_guide.py``, which
+    the guide's chapter imports, this conftest, the Sphinx extensions) and the pins."""
+    def files(folder, pattern):
+        return sorted(p for p in folder.rglob(pattern)
+                      if p.is_file() and "__pycache__" not in p.parts)
+
+    return [*files(ROOT / "wbmodel", "*"), *sorted(BOOK.glob("*.py")),
+            *files(BOOK / "_ext", "*.py"), ROOT / "requirements.txt",
+            ROOT / "requirements-lab.txt"]
+
+
 def sources_hash() -> str:
-    """A hash of what the notebooks' outputs depend on besides their own code."""
+    """A hash of :func:`hashed_files`: the cache is emptied when it changes."""
     h = hashlib.sha256()
-    files = sorted(
-        p for p in (ROOT / "wbmodel").rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    )
-    for p in [*files, ROOT / "requirements.txt"]:
+    for p in hashed_files():
         if not p.exists():  # a copy of the book without the package (tests/test_nbval_once.py)
             continue
         h.update(p.relative_to(ROOT).as_posix().encode())

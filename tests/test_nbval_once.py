@@ -104,3 +104,30 @@ def test_an_edit_runs_it_again_and_a_failure_caches_nothing(tmp_path):
         _cached(tmp_path, path)
     run = _pytest(tmp_path)  # still failing: executed again, not reused
     assert run.returncode == 1 and "1 failed" in run.stdout, run.stdout
+
+
+def test_an_edit_to_a_module_the_book_imports_runs_it_again(tmp_path):
+    """A notebook that imports one of the book's own modules (as the guide's chapter imports
+    book/seed_guide.py) is executed again when that module changes, not served stale."""
+    cells = ["import helper\nassert helper.VALUE == 1"]
+    path = _book(tmp_path, cells)
+    (tmp_path / "book" / "helper.py").write_text("VALUE = 1\n")
+    first = _pytest(tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert _pytest(tmp_path).returncode == 5, "unchanged: served from the cache"
+    (tmp_path / "book" / "helper.py").write_text("VALUE = 2\n")
+    run = _pytest(tmp_path)
+    assert run.returncode == 1 and "1 failed" in run.stdout, run.stdout
+    with pytest.raises(KeyError):
+        _cached(tmp_path, path)
+
+
+def test_the_cache_key_covers_the_guides_module_and_the_extensions():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("book_conftest", ROOT / "book" / "conftest.py")
+    book_conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(book_conftest)
+    hashed = {p.relative_to(ROOT).as_posix() for p in book_conftest.hashed_files()}
+    assert {"book/seed_guide.py", "book/conftest.py", "book/_ext/report_summary.py",
+            "wbmodel/theory.py", "requirements.txt"} <= hashed, sorted(hashed)
