@@ -270,3 +270,34 @@ def test_the_exact_pair_multiplier_tends_to_the_phase_model_as_the_coupling_weak
     w1, w2 = (theory.weak_coupling(FIG3C.replace(g_syn=g * MS)) for g in (0.05, 0.1))
     assert w2.H_prime == pytest.approx(2 * w1.H_prime, rel=1e-9)
     assert w2.H_prime_below < 0 and theory.weak_coupling(FIG3A).H_prime_below == 0
+
+
+def test_an_orbit_of_other_parameters_is_refused(fig3a):
+    assert theory.floquet(FIG3A.replace(n_cells=2), orbit=fig3a.orbit).n_cells == 2
+    with pytest.raises(theory.OrbitMismatch, match="other parameters"):
+        theory.floquet(FIG3A.replace(phi=4.0), orbit=fig3a.orbit)
+    assert issubclass(theory.OrbitMismatch, ValueError)
+
+
+def test_a_prc_pickles_copies_and_unpacks():
+    import copy
+    import pickle
+
+    r = theory.prc(samples=50, cycles=2)
+    phase, Z = r
+    again = pickle.loads(pickle.dumps(r))
+    np.testing.assert_array_equal(again.phase, phase)
+    assert again.period == r.period and copy.deepcopy(r).Z.shape == Z.shape == (50,)
+
+
+def test_a_threshold_evaluates_each_end_once(monkeypatch):
+    calls = []
+    real = theory.floquet
+
+    def counted(params, **kw):
+        calls.append(float(params.E_syn.to_decimal(u.mV)))
+        return real(params, **kw)
+
+    monkeypatch.setattr(theory, "floquet", counted)
+    theory.threshold(lambda e: FIG3A.replace(E_syn=e * u.mV), -60.0, -55.0, xtol=0.5)
+    assert calls.count(-60.0) == 1 and calls.count(-55.0) == 1, calls

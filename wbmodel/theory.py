@@ -20,8 +20,9 @@ the self-inhibiting cell with its ∂V̇/∂s entry −g_syn (V − E_syn)/C mul
 state is stable when every transverse multiplier has modulus below 1.
 
 Everything here is float64 SciPy (``solve_ivp``, DOP853, rtol 1e-11) with the Jacobian
-written out analytically. The equations are those of the paper (``PAPER.md``) and the
-constants come from :class:`~wbmodel.params.WBParams`; the tests check the orbit against
+written out analytically. The equations are those of the paper, as :mod:`wbmodel.cell`
+and :mod:`wbmodel.synapse` implement them, and the constants come from
+:class:`~wbmodel.params.WBParams`; the tests check the orbit against
 ``wbmodel.reference`` and the multipliers against the growth of perturbations in
 :func:`~wbmodel.simulate`.
 """
@@ -43,7 +44,7 @@ from .params import WBParams
 __all__ = ["synchronous_orbit", "floquet", "prc", "scan", "threshold", "perturbation_growth",
            "transverse_factor", "weak_coupling", "two_cluster_orbit", "SynchronousOrbit",
            "Floquet", "PRC", "Scan", "WeakCoupling", "TwoClusterOrbit", "TheoryError",
-           "SolverError", "NoPeriodicOrbit", "RTOL", "ATOL"]
+           "SolverError", "NoPeriodicOrbit", "OrbitMismatch", "RTOL", "ATOL"]
 
 #: Relative and absolute tolerances of every integration here (DOP853).
 RTOL, ATOL = 1e-11, 1e-12
@@ -59,6 +60,10 @@ class SolverError(TheoryError):
 
 class NoPeriodicOrbit(TheoryError):
     """No periodic firing was found: the state is quiescent, or the shooting diverged."""
+
+
+class OrbitMismatch(TheoryError, ValueError):
+    """An orbit was given for parameters other than those it was computed for."""
 
 
 # -- the equations, as plain float functions of one state -----------------------------------
@@ -246,7 +251,7 @@ def _check_reducible(params: WBParams) -> WBParams:
 def _settle(model: _Model, start=None):
     """The state at an upward crossing of 0 mV after settling, and the last period.
 
-    From rest, 300 ms (2 s if that holds fewer than four spikes); from ``start`` (a state
+    From rest, 300 ms (2 s if that holds fewer than three spikes); from ``start`` (a state
     of a nearby orbit and its period, for continuation), four of its periods. Loose
     tolerances: this is only the shooting's first guess; the synchronous mode contracts
     by a factor of 100 or more per cycle, so a few cycles suffice.
@@ -332,7 +337,8 @@ def synchronous_orbit(params: WBParams | None = None, guess=None) -> Synchronous
     follows this orbit when they are in step: one cell inhibiting itself with the total
     g_syn. It is found by shooting: Newton's method on the state at the upward crossing of
     0 mV and the period, with the monodromy matrix from the variational equations as its
-    Jacobian, from a settling run (800 ms from rest) or from ``guess``.
+    Jacobian, from a settling run (300 ms from rest, 2 s if the cell fires too slowly for
+    three spikes in 300 ms) or from ``guess``.
 
     Parameters
     ----------
@@ -436,6 +442,8 @@ def floquet(params: WBParams | None = None, orbit: SynchronousOrbit | None = Non
 
     Raises
     ------
+    OrbitMismatch
+        If ``orbit`` was computed for other parameters (``n_cells`` apart).
     ValueError, NoPeriodicOrbit, SolverError
         As :func:`synchronous_orbit`.
     """
@@ -448,6 +456,11 @@ def floquet(params: WBParams | None = None, orbit: SynchronousOrbit | None = Non
     if orbit is None:
         orbit, _, Phis = _orbit(model, params, _guess(guess), kappas)
     else:
+        # n_cells does not enter the orbit; every other parameter does
+        if orbit.params.replace(n_cells=params.n_cells) != params:
+            raise OrbitMismatch(
+                "the orbit was computed for other parameters than these: "
+                f"{orbit.params} against {params}")
         T = float(orbit.period.to_decimal(u.ms))
         Phis = _flow(model, orbit.y0, T, (1.0, *kappas))[2][1:]
     sync = _sorted(np.linalg.eigvals(orbit.monodromy))
@@ -541,14 +554,16 @@ def threshold(make, lo: float, hi: float, measure: str = "mu", level: float = 1.
     """
     if measure not in ("mu", "trough"):
         raise ValueError(f"measure must be 'mu' or 'trough', got {measure!r}")
-    last = []
+    last, seen = [], {}
 
     def g(x):
-        f = floquet(make(float(x)), guess=last[-1] if last else None)
-        last.append(f.orbit)
-        value = (f.largest_transverse if measure == "mu"
-                 else float(f.orbit.trough.to_decimal(u.mV)))
-        return value - level
+        x = float(x)
+        if x not in seen:  # Brent's method asks for both ends again
+            f = floquet(make(x), guess=last[-1] if last else None)
+            last.append(f.orbit)
+            seen[x] = (f.largest_transverse if measure == "mu"
+                       else float(f.orbit.trough.to_decimal(u.mV))) - level
+        return seen[x]
 
     g_lo, g_hi = g(lo), g(hi)
     if np.sign(g_lo) == np.sign(g_hi):
@@ -559,10 +574,12 @@ def threshold(make, lo: float, hi: float, measure: str = "mu", level: float = 1.
 
 # -- the phase response curve ------------------------------------------------------------------
 
-class PRC(tuple):
-    """The infinitesimal phase response curve of one cell: the pair ``(phase, Z)``.
+@dataclass(frozen=True)
+class PRC:
+    """The infinitesimal phase response curve of one cell.
 
-    Unpacks as ``phase, Z = prc(...)``; the cell's period is kept as ``.period``.
+    Unpacks as ``phase, Z = prc(...)``; the cell's period is kept as ``.period``. A plain
+    dataclass: it pickles and copies like any other.
 
     Attributes
     ----------
@@ -574,20 +591,17 @@ class PRC(tuple):
         The cell's period.
     """
 
-    def __new__(cls, phase, Z, period):  # noqa: D102 (the class says what it holds)
-        self = super().__new__(cls, (phase, Z))
-        self.period = period
-        return self
+    phase: np.ndarray
+    Z: u.Quantity
+    period: u.Quantity
 
-    @property
-    def phase(self) -> np.ndarray:
-        """Phases in [0, 1)."""
-        return self[0]
+    def __iter__(self):
+        """``phase, Z = prc(...)``: the two curves, as before."""
+        return iter((self.phase, self.Z))
 
-    @property
-    def Z(self) -> u.Quantity:
-        """The phase advance per unit voltage kick (ms/mV)."""
-        return self[1]
+    def __len__(self) -> int:
+        """Two: the pair (phase, Z)."""
+        return 2
 
 
 def prc(I_app=1.0 * u.uA / u.cm**2, phi: float = 5.0, samples: int = 400,
