@@ -301,3 +301,13 @@ def test_a_threshold_evaluates_each_end_once(monkeypatch):
     monkeypatch.setattr(theory, "floquet", counted)
     theory.threshold(lambda e: FIG3A.replace(E_syn=e * u.mV), -60.0, -55.0, xtol=0.5)
     assert calls.count(-60.0) == 1 and calls.count(-55.0) == 1, calls
+
+
+def test_the_half_period_map_keeps_the_sign_the_period_loses(clusters_3c):
+    """The period's multipliers between the clusters are the squares of the half-period
+    map's; the trivial one is +1 in both, and at Fig. 3C the slow mode is negative over
+    half a period (the intervals between the volleys made unequal)."""
+    o = clusters_3c
+    np.testing.assert_allclose(o.between, o.half_map**2, atol=1e-12)
+    assert abs(o.half_map[0] - 1.0) < 1e-6
+    assert o.half_map[1].real < 0 and abs(o.half_map[1].imag) < 1e-9, o.half_map

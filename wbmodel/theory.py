@@ -20,8 +20,8 @@ the self-inhibiting cell with its ∂V̇/∂s entry −g_syn (V − E_syn)/C mul
 state is stable when every transverse multiplier has modulus below 1.
 
 Everything here is float64 SciPy (``solve_ivp``, DOP853, rtol 1e-11) with the Jacobian
-written out analytically. The equations are those of the paper, as :mod:`wbmodel.cell`
-and :mod:`wbmodel.synapse` implement them, and the constants come from
+written out analytically. The equations are those of the paper, as ``wbmodel.cell``
+and ``wbmodel.synapse`` implement them, and the constants come from
 :class:`~wbmodel.params.WBParams`; the tests check the orbit against
 ``wbmodel.reference`` and the multipliers against the growth of perturbations in
 :func:`~wbmodel.simulate`.
@@ -779,7 +779,11 @@ class TwoClusterOrbit(NamedTuple):
     between : ndarray of complex, shape (8,)
         The multipliers of the two-cell system (each cluster kept synchronous), over one
         period: first the trivial 1 (a shift along the orbit, found by its eigenvector),
-        then the others sorted by modulus.
+        then the others sorted by modulus. They are the squares of ``half_map``.
+    half_map : ndarray of complex, shape (8,)
+        The multipliers of the half-period map (A's volley to B's, the clusters swapped),
+        in the same order: their signs, which the squares lose, say how a multiplier
+        leaves the unit circle (through +1 or −1 of this map).
     within : ndarray of complex, shape (4,)
         The multipliers of the transverse modes within one cluster (its cells made to
         differ, the sum over the cluster unchanged), over one period, sorted likewise;
@@ -799,6 +803,7 @@ class TwoClusterOrbit(NamedTuple):
     s_A: np.ndarray
     s_B: np.ndarray
     between: np.ndarray
+    half_map: np.ndarray
     within: np.ndarray
     n_cells: int
     y0: np.ndarray
@@ -995,19 +1000,20 @@ def two_cluster_orbit(params: WBParams | None = None, guess=None,
     V_B = np.concatenate([half[4], half[0]])
     s_A = np.concatenate([half[3], half[7]])
     s_B = np.concatenate([half[7], half[3]])
-    half_map = _SWAP @ Phi
-    mu, vectors = np.linalg.eig(half_map @ half_map)
-    # the trivial multiplier's eigenvector is the flow's direction at phase 0
+    # the half-period map's multipliers; the period's are their squares. The trivial one
+    # (+1) has the flow's direction at phase 0 as its eigenvector
+    lam, vectors = np.linalg.eig(_SWAP @ Phi)
     f0 = np.asarray(system.rhs(0.0, y0))
     trivial = int(np.argmax(np.abs(f0 @ vectors) / np.linalg.norm(vectors, axis=0)))
-    between = np.concatenate([[mu[trivial]], _sorted(np.delete(mu, trivial))])
+    half_map = np.concatenate([[lam[trivial]], _sorted(np.delete(lam, trivial))])
     within = _sorted(np.linalg.eigvals(Wb @ Wa)) if N >= 4 else np.empty(0, complex)
     trough = float(min(fine[0].min(), fine[4].min()))
     T = 2.0 * tau
     return TwoClusterOrbit(
         period=T * u.ms, frequency=2e3 / T * u.Hz, trough=trough * u.mV,
         t=np.concatenate([t, t + tau]) * u.ms, V_A=V_A * u.mV, V_B=V_B * u.mV, s_A=s_A,
-        s_B=s_B, between=between, within=within, n_cells=N, y0=y0, params=params)
+        s_B=s_B, between=half_map**2, half_map=half_map, within=within, n_cells=N, y0=y0,
+        params=params)
 
 
 # -- the check against the simulator -----------------------------------------------------------
