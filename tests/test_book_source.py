@@ -242,6 +242,11 @@ def test_the_report_counts_the_papers_claims_not_rows():
                     + [("Ch 9", '<span class="wb-verdict wb-yes">')])
     assert full.headline() == "6 of the paper's 6 claims hold."
     assert not full.conflicts() and full.unnamed == ["Ch 9"]
+    # two rows of one claim that differ within one chapter: that chapter's verdict is
+    # "does not hold", once; no other chapter judges it, so no contradiction
+    mixed = rs.tally([("Ch 9", f"<span {_verdict(True, 3)}>"),
+                      ("Ch 9", f"<span {_verdict(False, 3)}>")])
+    assert mixed.holds(3) is False and not mixed.conflicts()
 
 
 REPORT_PAGE = """Report

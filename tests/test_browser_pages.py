@@ -248,9 +248,9 @@ def test_the_report_holds_every_claim_of_every_chapter(pages):
 
 
 def test_each_claim_has_one_verdict_across_the_book():
-    """Every verdict of a paper's row names its claim (data-claim): on every page of the
-    built book, the rows of one claim hold or fail together (our own checks, which may
-    name a claim, are counted apart and left out)."""
+    """Every verdict of a paper's row names its claim (data-claim): every page of the
+    built book that judges a claim (its rows together) gives it the same verdict (our own
+    checks, which may name a claim, are counted apart and left out)."""
     from chromium import HTML
 
     built = sorted((HTML / "book").glob("*.html"))
@@ -258,11 +258,16 @@ def test_each_claim_has_one_verdict_across_the_book():
         pytest.skip("the book is not built (make book)")
     verdict = re.compile(r'<[a-z]+ class="wb-verdict wb-(yes|no)( wb-check)?" '
                          r'data-claim="(\d+)"')
-    found = {}
+    # each page's verdict on a claim: its rows together (all hold), as its opening says
+    on_page = {}
     for page in built:
         for yes, check, n in verdict.findall(page.read_text(encoding="utf-8")):
             if not check:
-                found.setdefault(int(n), {}).setdefault(yes == "yes", set()).add(page.stem)
+                key = (int(n), page.stem)
+                on_page[key] = on_page.get(key, True) and yes == "yes"
+    found = {}
+    for (n, page), holds in on_page.items():
+        found.setdefault(n, {}).setdefault(holds, set()).add(page)
     assert sorted(found) == list(range(1, PAPER_CLAIMS + 1)), sorted(found)
     both = {n: {("holds" if k else "fails"): sorted(v) for k, v in by.items()}
             for n, by in found.items() if len(by) > 1}

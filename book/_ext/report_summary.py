@@ -78,14 +78,19 @@ class Tally:
         return list(dict.fromkeys(s for s, _ in self.claims.get(n, [])))
 
     def conflicts(self) -> dict:
-        """The claims whose rows disagree.
+        """The claims that one section judges to hold and another not to.
 
-        {claim: (sections where a row holds, sections where one does not)}.
+        A section's verdict on a claim is that of its rows together (the claim holds there
+        when all of them do), as its chapter's opening states it; rows of one claim that
+        differ within one chapter give that chapter one verdict, not two.
+
+        {claim: (sections where it holds, sections where it does not)}.
         """
         found = {}
-        for n, rows in sorted(self.claims.items()):
-            yes = list(dict.fromkeys(s for s, h in rows if h))
-            no = list(dict.fromkeys(s for s, h in rows if not h))
+        for n in sorted(self.claims):
+            where = self._where(n)
+            yes = [s for s, h in where if h]
+            no = [s for s, h in where if not h]
             if yes and no:
                 found[n] = (yes, no)
         return found
