@@ -21,8 +21,13 @@ CFF_SCHEMA = Path(__file__).parent / "data" / "cff-1.2.0.schema.json"
 
 
 def _version() -> str:
-    return re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(),
-                     re.M).group(1)
+    """The version, written once: wbmodel.__version__, which pyproject.toml reads."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'dynamic = ["version"]' in pyproject
+    assert not re.search(r'^version = "', pyproject, re.M), "no second copy"
+    assert 'version = { attr = "wbmodel.__version__" }' in pyproject
+    return re.search(r'^__version__ = "([^"]+)"',
+                     (ROOT / "wbmodel" / "__init__.py").read_text(), re.M).group(1)
 
 
 def test_the_citation_file_validates_against_cff_1_2():
@@ -94,8 +99,8 @@ def test_a_release_writes_one_version_and_date_everywhere(tmp_path):
     import subprocess
 
     tool = project_tools.load("release")
-    names = ["CHANGELOG.md", "pyproject.toml", "wbmodel/__init__.py", "CITATION.cff",
-             "README.md", "book/intro.md"]
+    names = ["CHANGELOG.md", "wbmodel/__init__.py", "CITATION.cff", "README.md",
+             "book/intro.md"]
     for name in names:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
@@ -124,7 +129,6 @@ def test_a_release_writes_one_version_and_date_everywhere(tmp_path):
         tool.release(new, "20270102", "true", root=tmp_path)
     tool.release(new, "2027-01-02", "true", root=tmp_path)
     assert tool.current(tmp_path) == (new, "2027-01-02")
-    assert f'version = "{new}"' in (tmp_path / "pyproject.toml").read_text()
     assert f'__version__ = "{new}"' in (tmp_path / "wbmodel/__init__.py").read_text()
     cff = yaml.safe_load((tmp_path / "CITATION.cff").read_text(encoding="utf-8"))
     assert (str(cff["version"]), str(cff["date-released"])) == (new, "2027-01-02")

@@ -42,8 +42,10 @@ def installed(tmp_path_factory):
         if (ROOT / name).is_file():
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, src / name)
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp / "dist",
-          src], cwd=tmp)
+    # verbose, so that the build backend's warnings are in the log (tested below)
+    log = _run([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", tmp / "dist",
+                src], cwd=tmp)
+    (tmp / "build.log").write_text(log)
     wheel = next((tmp / "dist").glob("wbmodel-*.whl"))
     _run([sys.executable, "-m", "venv", tmp / "venv"], cwd=tmp)
     python = tmp / "venv" / "bin" / "python"
@@ -70,6 +72,18 @@ def test_the_wheel_carries_the_licence_and_the_package_data(installed):
     import wbmodel
 
     assert f"Version: {wbmodel.__version__}".encode() in meta
+
+
+def test_building_the_wheel_prints_no_setuptools_warning(installed):
+    """Every folder of wbmodel is declared (the data folders were not: setuptools warned
+    that 'wbmodel.data' and 'wbmodel.peers.nrn' are absent from its configuration, and a
+    later setuptools may leave them out)."""
+    wheel, _, _ = installed
+    log = (wheel.parent.parent / "build.log").read_text()
+    assert "Building wheel" in log, "the log is pip's verbose build"
+    for warning in ("BuildBackendWarning", "SetuptoolsDeprecationWarning",
+                    "absent from the `packages` configuration"):
+        assert warning not in log, [line for line in log.splitlines() if warning in line]
 
 
 def test_the_installed_package_works_from_anywhere(installed):

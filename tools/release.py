@@ -4,9 +4,9 @@ Refuses unless the working tree is clean, the CHANGELOG's "Unreleased" section s
 changed, the version is newer than the current one and the tests pass (``make test``, or
 the command given with ``--tests``). Then, dated today (or ``--date``), it writes the
 version everywhere it appears: the CHANGELOG ("Unreleased" becomes "x.y.z — date"),
-``pyproject.toml``, ``wbmodel.__version__``, ``CITATION.cff`` (version and date-released),
-and the README's and the intro's citations. It commits nothing: review the diff, commit
-and tag.
+``wbmodel.__version__`` (which ``pyproject.toml`` reads), ``CITATION.cff`` (version and
+date-released), and the README's and the intro's citations. It commits nothing:
+review the diff, commit and tag.
 """
 
 from __future__ import annotations
@@ -67,7 +67,6 @@ def release(version: str, date: str, tests: str, root: Path = ROOT) -> None:
         raise SystemExit("CHANGELOG.md has no \"Unreleased\" section saying what changed")
     texts = _edits(root, [
         ("CHANGELOG.md", "## Unreleased\n", f"## {version} — {date}\n"),
-        ("pyproject.toml", f'version = "{old}"', f'version = "{version}"'),
         ("wbmodel/__init__.py", f'__version__ = "{old}"', f'__version__ = "{version}"'),
         ("CITATION.cff", f"version: {old}\ndate-released: \"{old_date}\"",
          f"version: {version}\ndate-released: \"{date}\""),
