@@ -279,3 +279,22 @@ def test_writers_starting_together_on_a_new_store_all_finish(tmp_path):
         outs = [p.communicate(timeout=120) for p in kids]
         assert all(p.returncode == 0 for p in kids), [err[-300:] for _, err in outs]
         assert len(read_store(store)) == 4
+
+
+def test_resuming_with_another_summary_of_the_same_name_is_refused(tmp_path):
+    """Two lambdas share a name (__main__.<lambda>); the store knows them apart by their
+    code, refuses the second and mixes nothing."""
+    from wbmodel.sweeps import summary_fingerprint
+
+    first = lambda r: {"x": 1.0}  # noqa: E731 (two lambdas are the point)
+    second = lambda r: {"x": 2.0}  # noqa: E731
+    assert first.__qualname__ == second.__qualname__
+    assert summary_fingerprint(first) != summary_fingerprint(second)
+    assert summary_fingerprint(first) == summary_fingerprint(lambda r: {"x": 1.0})
+    run = dict(params=P, grid={"I_app": [1.0] * UA}, seeds=[0], duration=40 * u.ms,
+               store=tmp_path / "s")
+    rows = wb.sweep(summary=first, **run)
+    with pytest.raises(StoreMismatchError, match="summary"):
+        wb.sweep(summary=second, **run)
+    assert read_store(tmp_path / "s").x.tolist() == rows.x.tolist() == [1.0]
+    assert wb.sweep(summary=first, **run).x.tolist() == [1.0], "the same code resumes"

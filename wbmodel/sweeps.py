@@ -8,6 +8,8 @@ reduces each network to a row of a table with the same analysis functions the no
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import itertools
 import math
 from typing import Callable, Mapping, Sequence
@@ -372,6 +374,38 @@ def _summary_of(row: dict, point: dict) -> dict:
     return {k: v for k, v in row.items() if k not in point and k != "seed"}
 
 
+def summary_fingerprint(summary) -> str:
+    """A short hash of a summary function's code: what a store's rows depend on.
+
+    Its name alone does not tell two lambdas (both ``__main__.<lambda>``) or two versions of
+    one function apart, so the bytecode, the constants (nested functions' too), the names
+    it uses and its default arguments are hashed. Values it captures from an enclosing
+    scope are not: change those and the name, or use another store. A callable without
+    code (a class instance, a ``functools.partial``) is hashed by its type's qualified name
+    and its ``repr``.
+    """
+    h = hashlib.sha256()
+
+    def walk(code):
+        h.update(code.co_code)
+        h.update(repr(code.co_names).encode())
+        for const in code.co_consts:
+            if inspect.iscode(const):
+                walk(const)
+            else:
+                h.update(repr(const).encode())
+
+    fn = getattr(summary, "__func__", summary)  # a bound method: its function
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        h.update(f"{type(summary).__qualname__}:{summary!r}".encode())
+    else:
+        walk(code)
+        h.update(repr(getattr(fn, "__defaults__", None)).encode())
+        h.update(repr(getattr(fn, "__kwdefaults__", None)).encode())
+    return h.hexdigest()[:16]
+
+
 def _store_meta(params, duration_ms, dt_ms, frame_ms, summary, start,
                 V_range=draws.V_INIT_RANGE) -> dict:
     """What a stored row depends on: a store written by any other call is refused.
@@ -384,7 +418,8 @@ def _store_meta(params, duration_ms, dt_ms, frame_ms, summary, start,
         start_ms = None if start is None else float(u.Quantity(start).to_decimal(u.ms))
         name = f"wbmodel.sweeps.default_summary(start={start_ms})"
     else:
-        name = f"{getattr(summary, '__module__', '?')}.{getattr(summary, '__qualname__', summary)}"
+        name = (f"{getattr(summary, '__module__', '?')}."
+                f"{getattr(summary, '__qualname__', summary)} [{summary_fingerprint(summary)}]")
     meta = {"model_version": persistence.versions()["wbmodel"], "params": params.to_dict(),
             "duration_ms": duration_ms, "dt_ms": dt_ms, "raster_dt_ms": frame_ms,
             "summary": name}
