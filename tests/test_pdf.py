@@ -219,3 +219,19 @@ def test_the_layout_check_finds_a_line_too_wide_for_the_page(browser):
                      "</main></body></html>")
     assert page.evaluate(pdf.LAYOUT_CHECK) == [], "the book's print styles wrap code"
     page.close()
+
+
+def test_a_failed_explorer_or_a_console_error_is_a_fault(browser, tmp_path):
+    """tools/pdf.py refuses to print a page whose live explorer ended in an error (it would
+    print "The simulation stopped…" into the book) or that logged a console error."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><main><h1>A page</h1>"
+                    "<div class='wb-live' data-state='error'>The simulation stopped: NaN</div>"
+                    "<div class='wb-live' data-state='done'>fine</div>"
+                    "<script>console.error('a resource failed')</script>"
+                    "</main></body></html>", encoding="utf-8")
+    _, title, faults = pdf.print_page(browser, page.as_uri())
+    assert title == "A page"
+    assert any(f.startswith("explorer 1: The simulation stopped: NaN") for f in faults), faults
+    assert "console error: a resource failed" in faults, faults
+    assert len(faults) == 2, faults

@@ -11,7 +11,9 @@ bookmarks.
 
 The printed layout is checked before anything is written: a page on which a line of code,
 an equation, a table or a figure runs past the printed column (or is clipped by its box)
-stops the build, naming the element. The book's print styles (``book/_static/wb.css`` and
+stops the build, naming the element; so does a live explorer whose first run ended in an
+error (it would print "The simulation stopped…"), and an error the page throws or logs
+to its console. The book's print styles (``book/_static/wb.css`` and
 the explorer's, under ``@media print``) wrap code and show each live explorer as the
 figure of its first run, with a line that says the live version is in the HTML book.
 """
@@ -92,6 +94,14 @@ READY = """() => Array.from(document.querySelectorAll('.wb-live'))
       || !!(window.MathJax && MathJax.startup && MathJax.startup.promise))"""
 
 
+#: The live explorers that ended in an error (their state, and what they say), each as
+#: one line: a page that prints one would carry "The simulation stopped…" into the book.
+FAILED_EXPLORERS = """() => Array.from(document.querySelectorAll('.wb-live'))
+    .filter(r => r.dataset.state === 'error')
+    .map((r, i) => 'explorer ' + (i + 1) + ': '
+                   + r.innerText.replace(/\\s+/g, ' ').slice(0, 160))"""
+
+
 def contents(root: Path = ROOT) -> list[tuple[str, str]]:
     """The book's pages in the order of ``_toc.yml``: (part caption, page name)."""
     part, pages = "", []
@@ -124,7 +134,8 @@ def print_page(browser, url: str) -> tuple[bytes, str, list[str]]:
     """One page of the book as PDF bytes, its title, and its layout faults (if any)."""
     page = browser.new_page(viewport={"width": _column_px(), "height": 1100})
     errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("console", lambda m: m.type == "error" and errors.append(f"console error: {m.text}"))
     try:
         page.goto(url, wait_until="load")
         page.wait_for_function(READY, timeout=120_000)
@@ -136,7 +147,8 @@ def print_page(browser, url: str) -> tuple[bytes, str, list[str]]:
         title = page.evaluate("() => (document.querySelector('main h1') || {}).textContent")
         title = re.sub(r"[#¶\s]+$", "", (title or "").strip())
         faults = page.evaluate(LAYOUT_CHECK)
-        faults += [f"page error: {e}" for e in errors]
+        faults += [f"{e} (an explorer that failed)" for e in page.evaluate(FAILED_EXPLORERS)]
+        faults += errors
         data = page.pdf(format="A4", print_background=True, prefer_css_page_size=False,
                         margin={k: f"{v}mm" for k, v in MARGIN.items()})
     finally:
@@ -248,7 +260,8 @@ def build(html: Path = HTML, out: Path | None = None, root: Path = ROOT,
             chunks.append((part, name, title, reader))
             log(f"  {name}: {len(reader.pages)} pages, {time.perf_counter() - t0:.1f} s")
         if faults:
-            raise LayoutError("the printed book does not fit its pages:\n  "
+            raise LayoutError("the printed book does not fit its pages, or a page failed "
+                              "(an explorer in error, a console error):\n  "
                               + "\n  ".join(faults))
         # the front matter's length is known before its page numbers: print it once to count
         def front(first_of):
@@ -293,7 +306,7 @@ def build(html: Path = HTML, out: Path | None = None, root: Path = ROOT,
 
 
 class LayoutError(RuntimeError):
-    """A printed page with something wider than its column, or clipped by its box."""
+    """A page that cannot be printed: too wide, clipped, or failed (explorer, console)."""
 
 
 def _chromium() -> str:
