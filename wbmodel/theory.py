@@ -154,10 +154,13 @@ class _Model:
         J[3] = (self.alpha * dF * (1.0 - s), 0.0, 0.0, -(self.alpha * F + self.beta))
         return f, J
 
-    def rhs(self, t, y):
-        V, h, n, s = y
+    def f(self, V, h, n, s, s_in=None):
+        """The right-hand side (4 values) at one state, under g_syn·s_in (default: s)."""
         m, _, ah, bh, an, bn, _, _, _, _, F, _ = self._gates(V)
-        return self._f(V, h, n, s, m, ah, bh, an, bn, F, s)
+        return self._f(V, h, n, s, m, ah, bh, an, bn, F, s if s_in is None else s_in)
+
+    def rhs(self, t, y):
+        return self.f(*y)
 
     def rhs_variational(self, t, y, kappas):
         """The orbit and one 4 × 4 variational system per coupling factor κ.
@@ -838,13 +841,8 @@ class _TwoClusters:
         return (self.own * y[3] + self.other * y[7], self.own * y[7] + self.other * y[3])
 
     def rhs(self, t, y):
-        m = self.model
         a, b = self._inputs(y)
-        out = []
-        for x, s_in in ((y[:4], a), (y[4:], b)):
-            mm, _, ah, bh, an, bn, _, _, _, _, F, _ = m._gates(x[0])
-            out.extend(m._f(*x, mm, ah, bh, an, bn, F, s_in))
-        return out
+        return [*self.model.f(*y[:4], s_in=a), *self.model.f(*y[4:], s_in=b)]
 
     def rhs_variational(self, t, Y):
         """The 8 states, the 8 × 8 variational matrix, and the within-cluster 4 × 4 of A and B."""
